@@ -1,0 +1,72 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from api.logs import configure_logging
+from api.middleware import HttpEnvelope
+from api.openapi import API_PREFIX, install_openapi
+from api.passwords import Argon2SecretHasher
+from api.problems import install_problem_handlers
+from api.routers import auth, clients, health, organisations, users
+from api.settings import API_VERSION, Settings
+from api.tokens import TokenService
+from persistence.db import create_engine, create_session_factory
+
+ROUTERS = (health.router, auth.router, organisations.router, users.router, clients.router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service; the database engine is created on start-up and disposed on shutdown."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Koppelwerk API",
+        version=API_VERSION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.settings = settings
+    app.state.tokens = TokenService(settings)
+    app.state.hasher = Argon2SecretHasher(fast=settings.fast_password_hashing)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "Location", "API-Version", "X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(HttpEnvelope, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,126 @@
+"""Request-scoped dependencies: the unit of work, the principal, role requirements, paging, If-Match.
+
+Everything here is `async def`, so no request crosses into the threadpool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.tokens import InvalidToken, TokenService
+from domain.accounts import resolve_principal
+from domain.errors import AuthenticationFailed, Forbidden, InvalidInput, PreconditionRequired
+from domain.identity import Principal, Role, parse_subject
+from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
+from domain.ports import SecretHasher
+from persistence.uow import SqlUnitOfWork
+
+
+async def get_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
+    """One session per request; closing it rolls back whatever a use case did not commit."""
+    async with request.app.state.session_factory() as session:
+        yield SqlUnitOfWork(session)
+
+
+UowDep = Annotated[SqlUnitOfWork, Depends(get_uow)]
+
+
+def get_token_service(request: Request) -> TokenService:
+    return request.app.state.tokens  # type: ignore[no-any-return]
+
+
+def get_hasher(request: Request) -> SecretHasher:
+    return request.app.state.hasher  # type: ignore[no-any-return]
+
+
+TokensDep = Annotated[TokenService, Depends(get_token_service)]
+HasherDep = Annotated[SecretHasher, Depends(get_hasher)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /auth/token.")
+
+
+async def authenticate(
+    uow: UowDep,
+    tokens: TokensDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified caller; any flaw in the token is a 401 with WWW-Authenticate: Bearer."""
+    if credentials is None:
+        raise AuthenticationFailed("a bearer token is required")
+    try:
+        claims = tokens.verify(credentials.credentials)
+        kind, principal_id = parse_subject(claims.subject)
+    except (InvalidToken, ValueError) as exc:
+        raise AuthenticationFailed("the bearer token is invalid or expired") from exc
+    return await resolve_principal(uow, kind, principal_id)
+
+
+class RoleRequirement:
+    """Declares which roles may call a route; the authorization-matrix test reads `roles`."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in self.roles:
+            raise Forbidden(f"role '{principal.role}' may not call this endpoint")
+        return principal
+
+
+def allow(*roles: Role) -> type[Principal]:
+    """`principal: allow(Role.admin)` — the principal, once its role is one of `roles`."""
+    return Annotated[Principal, Depends(RoleRequirement(*roles))]  # type: ignore[return-value]
+
+
+AdminPrincipal = allow(Role.admin)
+
+
+async def page_request(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="Opaque cursor from the previous page's `Link: rel=next`.")
+    ] = None,
+) -> PageRequest:
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]
+
+
+def link_next(request: Request, response: Response, page: Page[object]) -> None:
+    """Set `Link: <…>; rel="next"` when there is a next page."""
+    if page.next_cursor:
+        url = request.url.include_query_params(cursor=page.next_cursor)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+
+
+def etag(version: int) -> str:
+    """The strong ETag of a resource version."""
+    return f'"{version}"'
+
+
+async def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description="The ETag you last read; required, stale values give 412."),
+    ] = None,
+) -> int:
+    """The version the caller last saw; updates without it are refused (no lost updates)."""
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the ETag you last read")
+    value = if_match.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise InvalidInput.field("If-Match", "not an ETag this API issued", code="invalid_etag")
+    return int(value)
+
+
+IfMatchDep = Annotated[int, Depends(if_match)]

@@ -1,0 +1,126 @@
+"""One pure-ASGI envelope around every request: request id, standard headers, body limit,
+access log and metrics. Pure ASGI (not BaseHTTPMiddleware) keeps it off the hot path's costs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.logs import REQUEST_ID
+from api.problems import BodyTooLarge, problem_response
+from api.settings import API_VERSION
+
+REQUEST_ID_HEADER = "x-request-id"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+REQUESTS = Counter("koppelwerk_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "koppelwerk_http_request_duration_seconds",
+    "HTTP request duration",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+access_log = logging.getLogger("koppelwerk.access")
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class HttpEnvelope:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out = MutableHeaders(scope=message)
+                out["API-Version"] = API_VERSION
+                out["X-Request-ID"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    out.setdefault(name, value)
+                if not scope["path"].endswith("/docs"):
+                    out.setdefault("Content-Security-Policy", API_CSP)
+                # Personal data must never sit in a shared or browser cache; routes that serve
+                # public data (presence) set their own Cache-Control.
+                out.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        try:
+            declared = headers.get(b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                response = problem_response(
+                    413,
+                    f"the request body exceeds {self.max_body_bytes} bytes",
+                    code="body_too_large",
+                    instance=scope["path"],
+                )
+                await response(scope, receive, send_with_headers)
+                return
+            await self.app(scope, self._limited(receive), send_with_headers)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(scope["method"], route).observe(elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "durationMs": round(elapsed * 1000, 2),
+                },
+            )
+            REQUEST_ID.reset(token)
+
+    def _limited(self, receive: Receive) -> Receive:
+        # Bodies sent without Content-Length (chunked) are counted as they arrive.
+        seen = 0
+        limit = self.max_body_bytes
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message: dict[str, Any] = await receive()  # type: ignore[assignment]
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(f"the request body exceeds {limit} bytes")
+            return message  # type: ignore[return-value]
+
+        return limited_receive

@@ -1,0 +1,85 @@
+"""All configuration, from KOPPELWERK_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from persistence.db import DatabaseOptions
+from persistence.migrate import DEFAULT_DATABASE_URL
+
+API_VERSION = "0.1.0"
+DEVELOPMENT_SECRET = "development-only-secret-change-me-please-0000"
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ExternalIssuer(BaseModel):
+    """An outside identity provider whose tokens we accept, e.g. the police's own IdP.
+
+    Its key is a PEM public key (never DER) and its algorithm one asymmetric family.
+    """
+
+    kid: str
+    issuer: str
+    algorithm: str = Field(pattern=r"^(RS|PS|ES)(256|384|512)$")
+    public_key_pem: str
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KOPPELWERK_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.development
+    database_url: str = DEFAULT_DATABASE_URL
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    jwt_key_id: str = "koppelwerk-1"
+    jwt_issuer: str = "koppelwerk"
+    jwt_audience: str = "koppelwerk-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    external_issuers: list[ExternalIssuer] = []
+
+    cors_origins: list[str] = []
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+    demo_data: bool = False
+    # Cheap Argon2 parameters so a test suite can create hundreds of accounts; refused outside tests.
+    fast_password_hashing: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.fast_password_hashing and self.environment is not Environment.test:
+            raise ValueError("KOPPELWERK_FAST_PASSWORD_HASHING is only allowed when KOPPELWERK_ENVIRONMENT=test")
+        if self.environment is Environment.development:
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"KOPPELWERK_JWT_SECRET must be set to a random value of at least {MIN_SECRET_LENGTH} "
+                f"characters when KOPPELWERK_ENVIRONMENT is {self.environment.value}"
+            )
+        return self
+
+    @cached_property
+    def database(self) -> DatabaseOptions:
+        return DatabaseOptions(
+            url=self.database_url,
+            pool_size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            pool_timeout_seconds=self.db_pool_timeout_seconds,
+            connect_timeout_seconds=self.db_connect_timeout_seconds,
+            statement_timeout_seconds=self.db_statement_timeout_seconds,
+        )

@@ -1,0 +1,137 @@
+"""All JWT code lives here, so the library behind it (python-jose) can be swapped in one file.
+
+python-jose is permissive by default, so every decode pins: the key chosen by `kid` from our own
+registry (never from the token), exactly one algorithm for that key, the audience, the issuer,
+and options that *require* exp, aud, iss and sub. Keys are PEM text or a shared secret, never DER.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jose import jwt
+from jose.exceptions import JWTError
+
+from api.settings import Settings
+from domain.identity import Principal
+
+LOCAL_ALGORITHM = "HS256"
+
+
+class InvalidToken(Exception):
+    """The bearer token was refused; the message says why (it is not shown to the caller)."""
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    kid: str
+    algorithm: str
+    issuer: str
+    material: str
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: str
+    role: str | None
+    organisation: str | None
+    jti: str
+    expires_at: datetime
+
+
+def _keys(settings: Settings) -> dict[str, VerificationKey]:
+    keys = {
+        issuer.kid: VerificationKey(issuer.kid, issuer.algorithm, issuer.issuer, issuer.public_key_pem)
+        for issuer in settings.external_issuers
+    }
+    keys[settings.jwt_key_id] = VerificationKey(
+        settings.jwt_key_id, LOCAL_ALGORITHM, settings.jwt_issuer, settings.jwt_secret.get_secret_value()
+    )
+    return keys
+
+
+class TokenService:
+    """Issues our own short-lived tokens and verifies ours and those of configured external issuers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._keys = _keys(settings)
+
+    def issue(self, principal: Principal, now: datetime | None = None) -> IssuedToken:
+        """A signed access token for `principal`, valid for the configured number of minutes."""
+        now = now or datetime.now(UTC)
+        lifetime = timedelta(minutes=self._settings.access_token_minutes)
+        claims = {
+            "sub": principal.subject,
+            "role": principal.role.value,
+            "org": str(principal.organisation_id),
+            "iss": self._settings.jwt_issuer,
+            "aud": self._settings.jwt_audience,
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+            "exp": int((now + lifetime).timestamp()),
+            "jti": secrets.token_hex(16),
+        }
+        token = jwt.encode(
+            claims,
+            self._settings.jwt_secret.get_secret_value(),
+            algorithm=LOCAL_ALGORITHM,
+            headers={"kid": self._settings.jwt_key_id},
+        )
+        return IssuedToken(access_token=token, expires_in=int(lifetime.total_seconds()))
+
+    def verify(self, token: str) -> TokenClaims:
+        """Verify signature and claims; raise InvalidToken for anything short of perfect."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError as exc:
+            raise InvalidToken("malformed token header") from exc
+        key = self._keys.get(header.get("kid") or "")
+        if key is None:
+            raise InvalidToken("unknown key id")
+        if header.get("alg") != key.algorithm:
+            raise InvalidToken("algorithm does not match the key")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.material,
+                algorithms=[key.algorithm],
+                audience=self._settings.jwt_audience,
+                issuer=key.issuer,
+                options={
+                    "verify_signature": True,
+                    "verify_aud": True,
+                    "verify_iss": True,
+                    "verify_exp": True,
+                    "verify_nbf": True,
+                    "verify_iat": True,
+                    "verify_sub": True,
+                    "require_exp": True,
+                    "require_aud": True,
+                    "require_iss": True,
+                    "require_sub": True,
+                    "require_iat": True,
+                    "leeway": 0,
+                },
+            )
+        except JWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise InvalidToken("subject missing")
+        return TokenClaims(
+            subject=subject,
+            role=claims.get("role"),
+            organisation=claims.get("org"),
+            jti=str(claims.get("jti", "")),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )

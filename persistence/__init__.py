@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repositories, the async engine and the unit of work."""

@@ -1,0 +1,76 @@
+"""The async engine and session factory: asyncpg on PostgreSQL, aiosqlite on SQLite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@dataclass(frozen=True)
+class DatabaseOptions:
+    url: str
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_timeout_seconds: float = 5.0
+    connect_timeout_seconds: float = 5.0
+    statement_timeout_seconds: float = 15.0
+    echo: bool = False
+
+
+def is_sqlite(url: str) -> bool:
+    """True for an embedded SQLite database URL."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _enable_sqlite_rules(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite leaves foreign keys off unless asked per connection; WAL lets readers run beside a
+    # writer, and busy_timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(options: DatabaseOptions) -> AsyncEngine:
+    """Build the engine; pools are bounded with a timeout so a dry pool answers 503, not a hang."""
+    url = make_url(options.url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, echo=options.echo, hide_parameters=True, connect_args={"timeout": 5}
+        )
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_rules)
+        return engine
+    return create_async_engine(
+        url,
+        echo=options.echo,
+        # Statement parameters can hold personal data; keep them out of error messages and logs.
+        hide_parameters=True,
+        pool_size=options.pool_size,
+        max_overflow=options.max_overflow,
+        pool_timeout=options.pool_timeout_seconds,
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": options.connect_timeout_seconds,
+            "command_timeout": options.statement_timeout_seconds,
+            "server_settings": {"application_name": "koppelwerk-api"},
+        },
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions keep loaded values after commit: responses are built after the commit."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip to prove the database answers (readiness)."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
