@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, TooManyAttempts
 from domain.identity import (
+    USERNAME,
     Client,
     Organisation,
     OrganisationKind,
@@ -17,7 +18,6 @@ from domain.identity import (
     PrincipalKind,
     Role,
     User,
-    USERNAME,
     check_municipality_code,
     check_new_password,
     check_role_fits_organisation,
