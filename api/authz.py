@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
+from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -41,3 +43,33 @@ def route_roles(route: APIRoute) -> frozenset[Any] | _Public | None:
     for extra in requirements[1:]:
         allowed = allowed & extra
     return allowed
+
+
+@dataclass(frozen=True)
+class MountedRoute:
+    """An API route with the full path it answers on (router prefixes included)."""
+
+    path: str
+    route: APIRoute
+
+    @property
+    def operation_id(self) -> str | None:
+        return self.route.operation_id
+
+    @property
+    def method(self) -> str:
+        return sorted(self.route.methods - {"HEAD", "OPTIONS"})[0]
+
+
+def mounted_routes(app: FastAPI, prefix: str = "/api/v1") -> list[MountedRoute]:
+    """Every APIRoute under `prefix`. Recent FastAPI keeps included routers as lazy entries
+    that expose `effective_route_contexts()`; older versions copy the routes into `app.routes`."""
+    found: list[MountedRoute] = []
+    for entry in app.routes:
+        if hasattr(entry, "effective_route_contexts"):
+            for context in entry.effective_route_contexts():
+                if isinstance(context.original_route, APIRoute):
+                    found.append(MountedRoute(context.path, context.original_route))
+        elif isinstance(entry, APIRoute):
+            found.append(MountedRoute(entry.path, entry))
+    return [m for m in found if m.path.startswith(prefix)]

@@ -14,9 +14,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 
-from api.authz import PUBLIC, route_roles
+from api.authz import PUBLIC, mounted_routes, route_roles
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 from api.settings import API_VERSION
 
@@ -54,26 +53,51 @@ def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]
     ]
 
 
+def _rename_generic_schemas(schema: dict[str, Any]) -> None:
+    """`PageOf_UserRead_` -> `UserReadPage`: schema names in UpperCamelCase, as the ADR asks."""
+    components = schema["components"]["schemas"]
+    renames = {
+        name: name.removeprefix("PageOf_").removesuffix("_") + "Page"
+        for name in list(components)
+        if name.startswith("PageOf_")
+    }
+    if not renames:
+        return
+    for old, new in renames.items():
+        components[new] = components.pop(old)
+        components[new]["title"] = new
+    text = orjson.dumps(schema).decode()
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    schema.clear()
+    schema.update(orjson.loads(text))
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     """The full document for the `/api/v1` routes."""
-    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith(API_PREFIX)]
+    routes = mounted_routes(app, API_PREFIX)
     schema = get_openapi(
         title="Koppelwerk API",
         version=API_VERSION,
         description=DESCRIPTION,
-        routes=routes,
+        routes=app.routes,
         contact={"name": "Koppelwerk API team", "email": "api@koppelwerk.nl", "url": "https://koppelwerk.nl"},
         servers=[{"url": API_PREFIX, "description": "This service"}],
     )
-    schema["paths"] = {path.removeprefix(API_PREFIX) or "/": item for path, item in schema["paths"].items()}
+    schema["paths"] = {
+        path.removeprefix(API_PREFIX) or "/": item
+        for path, item in schema["paths"].items()
+        if path.startswith(API_PREFIX)
+    }
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem_schema.pop("$defs", {}))
     components["Problem"] = problem_schema
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    _rename_generic_schemas(schema)
 
-    roles_by_operation = {r.operation_id or r.name: route_roles(r) for r in routes}
+    roles_by_operation = {m.operation_id or m.route.name: route_roles(m.route) for m in routes}
     for _path, _method, operation in _operations(schema):
         responses = operation.setdefault("responses", {})
         responses.pop("422", None)

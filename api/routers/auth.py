@@ -3,13 +3,13 @@
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
 from api.dependencies import HasherDep, TokensDep, UowDep
 from api.problems import problem_responses
-from api.schemas.identity import TokenResponse
+from api.schemas.identity import TokenRequest, TokenResponse
 from domain import accounts
 from domain.errors import InvalidInput
 
@@ -46,13 +46,11 @@ async def create_token(
     uow: UowDep,
     tokens: TokensDep,
     hasher: HasherDep,
-    grant_type: Annotated[Literal["password", "client_credentials"], Form()],
-    username: Annotated[str | None, Form(max_length=64)] = None,
-    password: Annotated[str | None, Form(max_length=256)] = None,
-    client_id: Annotated[str | None, Form(max_length=64)] = None,
-    client_secret: Annotated[str | None, Form(max_length=256)] = None,
+    form: Annotated[TokenRequest, Form()],
 ) -> TokenResponse:
     now = datetime.now(UTC)
+    grant_type, username, password = form.grant_type, form.username, form.password
+    client_id, client_secret = form.client_id, form.client_secret
     if grant_type == "password":
         if not username or not password:
             raise InvalidInput.field("username", "username and password are required for grant_type=password")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
-from pydantic import EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from api.schemas.common import ApiInput, ApiModel
 from domain.identity import OrganisationKind, Role
@@ -89,6 +90,19 @@ class ClientRead(ApiModel):
 
 class ClientWithSecret(ClientRead):
     client_secret: str = Field(description="Shown once; store it in the client system's secret store.")
+
+
+class TokenRequest(BaseModel):
+    """RFC 6749 form fields (snake_case by that standard)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grant_type: Literal["password", "client_credentials"]
+    username: str | None = Field(default=None, max_length=64)
+    password: str | None = Field(default=None, max_length=256)
+    client_id: str | None = Field(default=None, max_length=64)
+    client_secret: str | None = Field(default=None, max_length=256)
+    scope: str | None = Field(default=None, max_length=256, description="Accepted and ignored: roles decide.")
 
 
 class TokenResponse(ApiModel):

@@ -1,0 +1,113 @@
+"""Every route × every role, from the app itself, against one declared expectation table.
+
+The table below is deliberately a second copy of who may call what: a route added without a row,
+or a role requirement changed in code but not here, fails the build.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.authz import PUBLIC, MountedRoute, mounted_routes, route_roles
+from api.openapi import API_PREFIX
+from domain.identity import Role
+from tests.factories import World
+
+A = Role.admin
+OPB, AGT, BEH = Role.opbouwwerker, Role.wijkagent, Role.wijkbeheerder
+AGENCY, GEM = Role.agency_worker, Role.gemeente
+POLICE, HOUSING = Role.police_system, Role.housing_system
+KOPPEL = frozenset({OPB, AGT, BEH})
+
+EXPECTED: dict[str, Any] = {
+    # health and the token endpoint are public, deliberately and only these
+    "getLiveness": PUBLIC,
+    "getReadiness": PUBLIC,
+    "createToken": PUBLIC,
+    # identity administration
+    "listOrganisations": {A},
+    "createOrganisation": {A},
+    "getOrganisation": {A},
+    "updateOrganisation": {A},
+    "deactivateOrganisation": {A},
+    "listUsers": {A},
+    "createUser": {A},
+    "getUser": {A},
+    "updateUser": {A},
+    "deactivateUser": {A},
+    "listClients": {A},
+    "createClient": {A},
+    "getClient": {A},
+    "updateClient": {A},
+    "rotateClientSecret": {A},
+    "deactivateClient": {A},
+}
+
+
+def api_routes(app: FastAPI) -> list[MountedRoute]:
+    return mounted_routes(app, API_PREFIX)
+
+
+def _expected(operation_id: str) -> Any:
+    value = EXPECTED[operation_id]
+    return value if value is PUBLIC else frozenset(value)
+
+
+def test_every_route_has_a_row_and_every_row_a_route(app: FastAPI) -> None:
+    operations = {r.operation_id for r in api_routes(app)}
+    assert None not in operations, "every route needs an explicit operation_id"
+    assert sorted(operations - set(EXPECTED)) == [], "routes without a row in EXPECTED"
+    assert sorted(set(EXPECTED) - operations) == [], "rows in EXPECTED without a route"
+
+
+def test_every_route_declares_exactly_the_expected_roles(app: FastAPI) -> None:
+    mismatches = {
+        r.operation_id: (route_roles(r.route), _expected(r.operation_id or ""))
+        for r in api_routes(app)
+        if route_roles(r.route) != _expected(r.operation_id or "")
+    }
+    assert mismatches == {}
+
+
+def _url(route: MountedRoute) -> str:
+    path = route.path
+    for name in route.route.param_convertors:
+        path = path.replace("{" + name + "}", str(uuid.uuid4()))
+    # path parameters declared by alias (e.g. {wijkId}) are strings or UUIDs; a random UUID fits both
+    return path
+
+
+def _call(world: World, route: MountedRoute, headers: dict[str, str]) -> int:
+    method = route.method
+    kwargs: dict[str, Any] = {"headers": headers}
+    if method in {"POST", "PUT", "PATCH"}:
+        kwargs["json"] = {}
+    return world.client.request(method, _url(route), **kwargs).status_code
+
+
+def test_every_route_with_every_role_and_without_a_token(world: World, app: FastAPI) -> None:
+    """No token → 401; a role not in the row → 403; a role in the row gets past authorization
+    (404 for a random id, 400 for an empty body, 428 without If-Match, 2xx for lists) — never 5xx."""
+    failures: list[str] = []
+    checked = 0
+    for route in api_routes(app):
+        expected = _expected(route.operation_id or "")
+        if expected is PUBLIC:
+            continue
+        status = _call(world, route, {})
+        checked += 1
+        if status != 401:
+            failures.append(f"{route.operation_id} without token: {status}")
+        for role in Role:
+            status = _call(world, route, world.headers(role))
+            checked += 1
+            if role in expected:
+                if status in (401, 403) or status >= 500:
+                    failures.append(f"{route.operation_id} as {role}: {status}, expected to pass authorization")
+            elif status != 403:
+                failures.append(f"{route.operation_id} as {role}: {status}, expected 403")
+    assert failures == []
+    assert checked >= len(EXPECTED)
