@@ -21,8 +21,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (default: the newest)."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the schema up to `revision` (default: every head, so parallel branches both apply)."""
     command.upgrade(alembic_config(database_url), revision)
 
 
