@@ -43,6 +43,14 @@ access_log = logging.getLogger("koppelwerk.access")
 
 
 def _route_template(scope: Scope) -> str:
+    # Recent FastAPI keeps included routers lazy: `scope["route"].path` is then relative to the
+    # include prefix ("/users" for /api/v1/users), so metrics and logs lost the /api/v1 part. The
+    # effective route context carries the full template; fall back to the route for older versions.
+    fastapi_scope = scope.get("fastapi")
+    context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
+    path = getattr(context, "path", None)
+    if isinstance(path, str) and path:
+        return path
     route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"
 
@@ -63,10 +71,12 @@ class HttpEnvelope:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 out = MutableHeaders(scope=message)
                 out["API-Version"] = API_VERSION
@@ -91,7 +101,20 @@ class HttpEnvelope:
                 )
                 await response(scope, receive, send_with_headers)
                 return
-            await self.app(scope, self._limited(receive), send_with_headers)
+            try:
+                await self.app(scope, self._limited(receive), send_with_headers)
+            except Exception:
+                # Starlette renders unhandled errors in ServerErrorMiddleware, which sits *outside*
+                # every added middleware: its 500 bypassed send_with_headers and went out without
+                # API-Version, X-Request-ID or the security headers. Send the same problem detail
+                # from here instead; re-raising still lets the registered handler log the error
+                # (it sees the response started and sends nothing more) and the server report it.
+                if not response_started:
+                    response = problem_response(
+                        500, "an unexpected error occurred; it has been logged", instance=scope["path"]
+                    )
+                    await response(scope, receive, send_with_headers)
+                raise
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)

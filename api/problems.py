@@ -37,8 +37,16 @@ class Problem(BaseModel):
     invalidParams: list[InvalidParam] | None = None  # noqa: N815 - the ADR name
 
 
-class BodyTooLarge(Exception):
-    """The request body exceeded the configured maximum."""
+class BodyTooLarge(StarletteHTTPException):
+    """The request body exceeded the configured maximum.
+
+    An HTTPException on purpose: FastAPI's body reader re-raises HTTPExceptions but turns any other
+    error raised while reading into a 400 "There was an error parsing the body", which is what a
+    chunked (no Content-Length) oversized body used to get instead of a 413.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=413, detail=detail)
 
 
 class DatabaseUnavailable(Exception):
@@ -161,11 +169,17 @@ async def _database(request: Request, exc: Exception) -> Response:
 
 
 async def _body_too_large(request: Request, exc: BodyTooLarge) -> Response:
-    return problem_response(413, str(exc), code="body_too_large", instance=request.url.path)
+    return problem_response(413, exc.detail, code="body_too_large", instance=request.url.path)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error", exc_info=exc, extra={"path": request.url.path})
+    # This handler runs in ServerErrorMiddleware, after HttpEnvelope has reset the request-id
+    # context, so the id is passed explicitly (it is what the client saw in X-Request-ID).
+    extra = {"path": request.url.path}
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        extra["requestId"] = request_id
+    log.error("unexpected error", exc_info=exc, extra=extra)
     return problem_response(500, "an unexpected error occurred; it has been logged", instance=request.url.path)
 
 

@@ -95,7 +95,10 @@ class TokenService:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
             raise InvalidToken("malformed token header") from exc
-        key = self._keys.get(header.get("kid") or "")
+        kid = header.get("kid")
+        # The header is attacker-controlled: a `kid` that is a JSON array or object is unhashable and
+        # used to escape as a TypeError (an unauthenticated 500). Only a string can name a key.
+        key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
             raise InvalidToken("unknown key id")
         if header.get("alg") != key.algorithm:
@@ -125,13 +128,27 @@ class TokenService:
             )
         except JWTError as exc:
             raise InvalidToken(str(exc)) from exc
+        except (TypeError, ValueError, OverflowError) as exc:
+            # jose guards its int(exp/nbf/iat) only against ValueError: null, an array or an object
+            # in a time claim of a correctly signed token used to escape as a 500.
+            raise InvalidToken("malformed time claim") from exc
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise InvalidToken("subject missing")
+        try:
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+            issued_at = int(claims["iat"])
+        except (TypeError, ValueError, OverflowError) as exc:
+            # an exp beyond year 9999 passes jose's check but cannot be represented (was a 500)
+            raise InvalidToken("time claim out of range") from exc
+        # jose checks only that iat is a number; a token "issued" in the future is not one we or a
+        # configured issuer made (same zero leeway as exp and nbf).
+        if issued_at > int(datetime.now(UTC).timestamp()):
+            raise InvalidToken("token issued in the future")
         return TokenClaims(
             subject=subject,
             role=claims.get("role"),
             organisation=claims.get("org"),
             jti=str(claims.get("jti", "")),
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            expires_at=expires_at,
         )
