@@ -15,12 +15,22 @@ from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
 from api.passwords import Argon2SecretHasher
 from api.problems import install_problem_handlers
-from api.routers import auth, clients, health, organisations, users
+from api.routers import auth, clients, health, koppels, offers, organisations, presence, users, wijken
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
 from persistence.db import create_engine, create_session_factory
 
-ROUTERS = (health.router, auth.router, organisations.router, users.router, clients.router)
+ROUTERS = (
+    health.router,
+    auth.router,
+    organisations.router,
+    users.router,
+    clients.router,
+    wijken.router,
+    koppels.router,
+    presence.router,
+    offers.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

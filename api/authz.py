@@ -20,7 +20,9 @@ class _Public:
 PUBLIC: Final = _Public()
 
 # Operations anyone may call without a token. Everything else must declare its roles.
-PUBLIC_OPERATIONS: Final = frozenset({"getLiveness", "getReadiness", "createToken"})
+# getPublicWijkPresence: residents must find their koppel ("makkelijk benaderbaar"); its response
+# model carries professionals' names, times and places only.
+PUBLIC_OPERATIONS: Final = frozenset({"getLiveness", "getReadiness", "createToken", "getPublicWijkPresence"})
 
 
 def _requirements(dependant: Dependant) -> list[frozenset[Any]]:

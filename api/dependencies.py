@@ -6,6 +6,7 @@ Everything here is `async def`, so no request crosses into the threadpool.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -13,10 +14,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.tokens import InvalidToken, TokenService
 from domain.accounts import resolve_principal
+from domain.dates import local_today
 from domain.errors import AuthenticationFailed, Forbidden, InvalidInput, PreconditionRequired
 from domain.identity import Principal, Role, parse_subject
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 from domain.ports import SecretHasher
+from domain.scope import Scope, load_scope
 from persistence.uow import SqlUnitOfWork
 
 
@@ -77,6 +80,26 @@ def allow(*roles: Role) -> type[Principal]:
 
 
 AdminPrincipal = allow(Role.admin)
+
+
+class ScopeRequirement(RoleRequirement):
+    """A role requirement that yields the caller's Scope for today (the authorization-matrix test
+    reads its `roles` like any RoleRequirement's)."""
+
+    async def __call__(  # type: ignore[override]
+        self, uow: UowDep, principal: Annotated[Principal, Depends(authenticate)]
+    ) -> Scope:
+        allowed = await super().__call__(principal)
+        return await load_scope(uow, allowed, local_today(datetime.now(UTC)))
+
+
+def scoped(*roles: Role) -> type[Scope]:
+    """`scope: scoped(Role.admin, …)` — what the caller may reach today, once its role is one of `roles`.
+
+    The one way a route learns its caller's scope: the roles are declared exactly as with `allow`,
+    and the scope is loaded with at most one query on the request's own unit of work.
+    """
+    return Annotated[Scope, Depends(ScopeRequirement(*roles))]  # type: ignore[return-value]
 
 
 async def page_request(

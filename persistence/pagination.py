@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -26,7 +26,7 @@ T = TypeVar("T")
 def _plain(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     return value
 
@@ -49,6 +49,8 @@ def decode_cursor(cursor: str, columns: Sequence[Any]) -> list[Any]:
                 values.append(value)
             elif python_type is datetime:
                 values.append(datetime.fromisoformat(value))
+            elif python_type is date:
+                values.append(date.fromisoformat(value))
             elif python_type is UUID:
                 values.append(UUID(value))
             else:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound, PreconditionFailed
@@ -57,6 +58,25 @@ class TableRepository(Generic[E]):
     async def _page(self, page: PageRequest, order: Sequence[Any], *conditions: Any) -> Page[E]:
         stmt = select(self.table).where(*conditions)
         return await fetch_page(self.session, stmt, order, page, type(self).to_entity)
+
+    async def _delete_versioned(self, entity_id: UUID, expected_version: int) -> None:
+        """Delete only the version the caller saw (412 when stale, 404 when already gone)."""
+        t = self.table
+        result = await self.session.execute(delete(t).where(t.c.id == entity_id, t.c.version == expected_version))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            if await self.get(entity_id) is None:
+                raise NotFound(self.not_found)
+            raise PreconditionFailed("the resource was changed by someone else; fetch it again")
+
+
+def plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Enum members as their values, so every driver stores plain strings."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+
+
+def period_covers(starts_on: Any, ends_on: Any, day: date) -> ColumnElement[bool]:
+    """SQL for domain.dates.Period.covers: starts_on <= day < ends_on (open end when NULL)."""
+    return and_(starts_on <= day, or_(ends_on.is_(None), ends_on > day))
 
 
 def _organisation(row: Mapping[str, Any]) -> Organisation:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.koppels import (
+    SqlAssignmentRepository,
+    SqlKoppelRepository,
+    SqlMembershipRepository,
+    SqlPresenceRepository,
+)
+from persistence.offers import SqlOfferRepository
 from persistence.repositories import (
     SqlClientRepository,
     SqlLoginThrottleRepository,
     SqlOrganisationRepository,
     SqlUserRepository,
 )
+from persistence.scope import SqlScopeRepository
+from persistence.wijken import SqlWijkRepository
 
 
 class SqlUnitOfWork:
@@ -19,6 +28,13 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.clients = SqlClientRepository(session)
         self.login_throttle = SqlLoginThrottleRepository(session)
+        self.scope = SqlScopeRepository(session)
+        self.wijken = SqlWijkRepository(session)
+        self.koppels = SqlKoppelRepository(session)
+        self.memberships = SqlMembershipRepository(session)
+        self.assignments = SqlAssignmentRepository(session)
+        self.presence = SqlPresenceRepository(session)
+        self.offers = SqlOfferRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

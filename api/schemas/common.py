@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import re
+from datetime import time
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
@@ -26,6 +37,40 @@ class ApiInput(BaseModel):
     def changes(self) -> dict[str, object]:
         """The fields the client actually sent, by Python name (for PATCH)."""
         return self.model_dump(exclude_unset=True)
+
+
+class ApiPatch(ApiInput):
+    """A partial update: leave a field out to keep it; only the fields in `nullable` may be cleared
+    with an explicit null (a null name is a 400, not a database error)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
+
+
+TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _time_of_day(value: Any) -> Any:
+    if isinstance(value, str):
+        if not re.match(TIME_OF_DAY, value):
+            raise ValueError("must be a time of day as HH:MM, e.g. 09:30")
+        return time.fromisoformat(value)
+    return value
+
+
+# A local time of day (Europe/Amsterdam) on the wire as "HH:MM"; the ADR rules out format `time`.
+TimeOfDay = Annotated[
+    time,
+    BeforeValidator(_time_of_day),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": TIME_OF_DAY, "examples": ["09:30"]}),
+]
 
 
 class PageOf(ApiModel, Generic[T]):

@@ -44,6 +44,40 @@ EXPECTED: dict[str, Any] = {
     "updateClient": {A},
     "rotateClientSecret": {A},
     "deactivateClient": {A},
+    # wijken: every role reads its own scope (systems: an empty one); the admin manages
+    "listWijken": {A, *KOPPEL, AGENCY, GEM, POLICE, HOUSING},
+    "createWijk": {A},
+    "getWijk": {A, *KOPPEL, AGENCY, GEM, POLICE, HOUSING},
+    "updateWijk": {A},
+    "deactivateWijk": {A},
+    "listWijkKoppelMembers": {A, *KOPPEL, AGENCY, GEM},
+    # koppels: the admin composes them; members and the gemeente read them
+    "listKoppels": {A, *KOPPEL, GEM},
+    "createKoppel": {A},
+    "getKoppel": {A, *KOPPEL, GEM},
+    "updateKoppel": {A},
+    "deleteKoppel": {A},
+    "listKoppelMembers": {A, *KOPPEL, GEM},
+    "addKoppelMember": {A},
+    "getKoppelMember": {A, *KOPPEL, GEM},
+    "updateKoppelMember": {A},
+    "listKoppelWijken": {A, *KOPPEL, GEM},
+    "addKoppelWijk": {A},
+    "getKoppelWijk": {A, *KOPPEL, GEM},
+    "updateKoppelWijk": {A},
+    # presence: planned by the koppel (the policy narrows it to the koppel's own members), public page
+    "listPresence": {A, *KOPPEL, GEM},
+    "createPresence": {A, *KOPPEL},
+    "getPresence": {A, *KOPPEL, GEM},
+    "updatePresence": {A, *KOPPEL},
+    "deletePresence": {A, *KOPPEL},
+    "getPublicWijkPresence": PUBLIC,
+    # offers: casework roles read, the admin and koppel members manage
+    "listOffers": {A, *KOPPEL, AGENCY},
+    "createOffer": {A, *KOPPEL},
+    "getOffer": {A, *KOPPEL, AGENCY},
+    "updateOffer": {A, *KOPPEL},
+    "archiveOffer": {A, *KOPPEL},
 }
 
 
