@@ -6,11 +6,20 @@ Never load this into a production database.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
-from domain import accounts
-from domain.identity import OrganisationKind, Role
+from domain import accounts, koppels, offers, presence, wijken
+from domain.categories import NeedCategory as Need
+from domain.dates import local_today
+from domain.identity import Organisation, OrganisationKind, Principal, PrincipalKind, Role
+from domain.koppels import KoppelRole, KoppelStatus, NewAssignment, NewKoppel, NewMember
+from domain.offers import NewOffer
+from domain.pagination import PageRequest
 from domain.ports import SecretHasher, UnitOfWork
+from domain.presence import NewPresence, PresenceKind, Weekday
+from domain.scope import ScopeFacts, compute_scope
+from domain.wijken import NewWijk
+from domain.wijken import ProblemIndicator as Indicator
 
 DEMO_PASSWORD = "koppelwerk-demo"
 DEMO_MUNICIPALITY = "GM0106"  # Assen
@@ -22,6 +31,8 @@ ORGANISATIONS = {
     "gemeente": ("Gemeente Assen", OrganisationKind.gemeente, DEMO_MUNICIPALITY),
     "schuldhulp": ("Schuldhulpmaatje Assen", OrganisationKind.instantie, None),
     "beterburen": ("Beter Buren Assen (buurtbemiddeling)", OrganisationKind.instantie, None),
+    "ggz": ("GGZ Drenthe wijkteam", OrganisationKind.instantie, None),
+    "taalhuis": ("Taalhuis Assen", OrganisationKind.instantie, None),
 }
 
 # username, display name, role, organisation key
@@ -40,24 +51,212 @@ USERS = [
 # client_id, secret, name, role, organisation key
 CLIENTS = [
     ("demo-police", "demo-police-secret-koppelwerk", "Politie koppelvlak", Role.police_system, "politie"),
-    ("demo-housing", "demo-housing-secret-koppelwerk", "Thuis Assen meldingen", Role.housing_system, "corporatie"),
+    (
+        "demo-housing",
+        "demo-housing-secret-koppelwerk",
+        "Thuis Assen meldingen",
+        Role.housing_system,
+        "corporatie",
+    ),
+]
+
+
+# The map: three wijken of Assen, two koppels (one with the wijkbeheerder), their presence, and offers.
+OOST_BOUNDARY = {
+    "type": "Polygon",
+    "coordinates": [[[6.575, 52.990], [6.600, 52.990], [6.600, 53.005], [6.575, 53.005], [6.575, 52.990]]],
+}
+# code, name, buurten, indicators
+WIJKEN = [
+    (
+        "WK010601",
+        "Assen-Oost",
+        ["BU01060101", "BU01060102"],
+        {Indicator.criminaliteit, Indicator.sociale_onrust},
+    ),
+    ("WK010602", "Pittelo", ["BU01060201"], {Indicator.zware_sociale_problematiek, Indicator.wantrouwen}),
+    ("WK010603", "Lariks", ["BU01060301", "BU01060302"], {Indicator.herstructurering}),
+]
+# name, wijk codes, members (username, koppel role), weekly presence (weekday, start, end, place)
+KOPPELS = [
+    (
+        "Koppel Assen-Oost",
+        ["WK010601", "WK010603"],
+        [
+            ("agent.jansen", KoppelRole.wijkagent),
+            ("margriet", KoppelRole.opbouwwerker),
+            ("beheerder.bos", KoppelRole.wijkbeheerder),
+        ],
+        [
+            (Weekday.tuesday, time(10), time(12), "Buurthuis De Schakel, Oosterstraat"),
+            (Weekday.thursday, time(19), time(20, 30), "Speeltuin Lariks"),
+        ],
+    ),
+    (
+        "Koppel Pittelo",
+        ["WK010602"],
+        [("agent.devries", KoppelRole.wijkagent), ("opbouw.pieter", KoppelRole.opbouwwerker)],
+        [(Weekday.wednesday, time(9, 30), time(11, 30), "Winkelcentrum Pittelo, bij de bakker")],
+    ),
+]
+# provider key, title, description, categories, wijk codes (empty: all of Assen), capacity, contact route
+OFFERS = [
+    (
+        "schuldhulp",
+        "Schuldhulpmaatje",
+        "Een getrainde vrijwilliger helpt een jaar lang met post, betalingen en "
+        "het contact met schuldeisers.",
+        {Need.schulden, Need.financien},
+        [],
+        12,
+        "Aanmelden via de opbouwwerker of het inloopspreekuur",
+    ),
+    (
+        "beterburen",
+        "Buurtbemiddeling",
+        "Getrainde buurtbewoners bemiddelen bij burenruzies; beide buren doen vrijwillig mee.",
+        {Need.burenconflict},
+        [],
+        8,
+        "Aanmelden via de wijkagent of de opbouwwerker",
+    ),
+    (
+        "ggz",
+        "Inloop GGZ in de wijk",
+        "Wekelijkse inloop met een wijk-GGZ-verpleegkundige, zonder verwijzing.",
+        {Need.ggz, Need.eenzaamheid},
+        ["WK010601", "WK010603"],
+        None,
+        "Dinsdagmiddag in Buurthuis De Schakel",
+    ),
+    (
+        "taalhuis",
+        "Taalcafé",
+        "Nederlands oefenen in een kleine groep, met vrijwilligers van het Taalhuis.",
+        {Need.taal, Need.werk_inkomen},
+        ["WK010602"],
+        10,
+        "Vrijdagochtend in de bibliotheek, aanmelden niet nodig",
+    ),
+    (
+        "welzijn",
+        "Samen eten in de buurt",
+        "Bewoners koken om de beurt voor elkaar; de opbouwwerker helpt bij de start.",
+        {Need.eenzaamheid, Need.buurtinitiatief},
+        ["WK010601"],
+        20,
+        "Bij Margriet (opbouwwerker)",
+    ),
 ]
 
 
 async def load_demo_data(uow: UnitOfWork, hasher: SecretHasher) -> bool:
-    """Create the demo organisations, accounts and clients; False when they already exist."""
+    """Create the demo organisations, accounts, clients, wijken, koppels and offers; each part only
+    when it is missing, so loading again changes nothing. False when everything was there."""
+    now = datetime.now(UTC)
+    organisations = await _organisations(uow, now)
+    created = await _accounts(uow, hasher, organisations, now)
+    return await _map(uow, organisations, now) or created
+
+
+async def _organisations(uow: UnitOfWork, now: datetime) -> dict[str, Organisation]:
+    existing = {
+        o.name: o
+        for o in (await uow.organisations.list(PageRequest(limit=200), kind=None, active=None)).items
+    }
+    found = {}
+    for key, (name, kind, code) in ORGANISATIONS.items():
+        found[key] = existing.get(name) or await accounts.create_organisation(
+            uow, accounts.NewOrganisation(name, kind, code), now
+        )
+    return found
+
+
+async def _accounts(
+    uow: UnitOfWork, hasher: SecretHasher, organisations: dict[str, Organisation], now: datetime
+) -> bool:
     if await uow.users.get_by_username("admin") is not None:
         return False
-    now = datetime.now(UTC)
-    organisations = {}
-    for key, (name, kind, code) in ORGANISATIONS.items():
-        organisations[key] = await accounts.create_organisation(uow, accounts.NewOrganisation(name, kind, code), now)
     for username, display_name, role, org in USERS:
         await accounts.create_user(
-            uow, hasher, accounts.NewUser(username, display_name, DEMO_PASSWORD, role, organisations[org].id), now
+            uow,
+            hasher,
+            accounts.NewUser(username, display_name, DEMO_PASSWORD, role, organisations[org].id),
+            now,
         )
     for client_id, secret, name, role, org in CLIENTS:
         await accounts.create_client(
             uow, hasher, accounts.NewClient(name, role, organisations[org].id, client_id, secret), now
+        )
+    return True
+
+
+async def _map(uow: UnitOfWork, organisations: dict[str, Organisation], now: datetime) -> bool:
+    if await uow.wijken.get_by_code(WIJKEN[0][0]) is not None:
+        return False
+    admin = await uow.users.get_by_username("admin")
+    if admin is None:
+        return False
+    today = local_today(now)
+    scope = compute_scope(
+        Principal(PrincipalKind.user, admin.id, Role.admin, admin.organisation_id), ScopeFacts(), today
+    )
+    since = today - timedelta(days=180)
+    wijk_ids = {}
+    for code, name, buurten, indicators in WIJKEN:
+        boundary = OOST_BOUNDARY if code == "WK010601" else None
+        wijk = await wijken.create_wijk(
+            uow, scope, NewWijk(code, name, DEMO_MUNICIPALITY, buurten, boundary, frozenset(indicators)), now
+        )
+        wijk_ids[code] = wijk.id
+    for name, codes, members, slots in KOPPELS:
+        koppel = (await koppels.create_koppel(uow, scope, NewKoppel(name, since), now)).koppel
+        for username, koppel_role in members:
+            user = await uow.users.get_by_username(username)
+            if user is not None:
+                await koppels.add_member(uow, scope, koppel.id, NewMember(user.id, koppel_role, since), now)
+        for code in codes:
+            await koppels.add_assignment(uow, scope, koppel.id, NewAssignment(wijk_ids[code], since), now)
+        current = await koppels.get_koppel(uow, scope, koppel.id)
+        await koppels.update_koppel(
+            uow, scope, koppel.id, current.koppel.version, {"status": KoppelStatus.actief}, now
+        )
+        for weekday, start, end, place in slots:
+            await presence.create_presence(
+                uow,
+                scope,
+                koppel.id,
+                NewPresence(PresenceKind.weekly, start, end, place, weekday=weekday),
+                now,
+            )
+        await presence.create_presence(
+            uow,
+            scope,
+            koppel.id,
+            NewPresence(
+                PresenceKind.once,
+                time(14),
+                time(16),
+                "Wijkfeest op het plein",
+                occurs_on=today + timedelta(days=10),
+                note="Kom kennismaken: koffie en limonade staan klaar.",
+            ),
+            now,
+        )
+    for key, title, description, categories, codes, capacity, contact in OFFERS:
+        await offers.create_offer(
+            uow,
+            scope,
+            NewOffer(
+                provider_organisation_id=organisations[key].id,
+                title=title,
+                description=description,
+                categories=frozenset(categories),
+                contact_route=contact,
+                wijk_ids=frozenset(wijk_ids[c] for c in codes),
+                municipality_code=None if codes else DEMO_MUNICIPALITY,
+                capacity=capacity,
+            ),
+            now,
         )
     return True
