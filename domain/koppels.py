@@ -217,6 +217,7 @@ def _details(
 async def reachable_koppel(
     uow: UnitOfWork, scope: Scope, koppel_id: UUID
 ) -> tuple[Koppel, list[WijkAssignment]]:
+    """The koppel with all its wijk assignments, when the scope reaches it; NotFound otherwise."""
     koppel = await uow.koppels.get(koppel_id)
     if koppel is None:
         raise NotFound(NOT_FOUND)
@@ -226,6 +227,7 @@ async def reachable_koppel(
 
 
 def wijken_on(assignments: Iterable[WijkAssignment], day: date) -> set[UUID]:
+    """The wijken these assignments cover on `day`."""
     return {a.wijk_id for a in assignments if a.period.covers(day)}
 
 
