@@ -59,7 +59,10 @@ async def authenticate(
         kind, principal_id = parse_subject(claims.subject)
     except (InvalidToken, ValueError) as exc:
         raise AuthenticationFailed("the bearer token is invalid or expired") from exc
-    return await resolve_principal(uow, kind, principal_id)
+    principal = await resolve_principal(uow, kind, principal_id)
+    if claims.allowed_roles is not None and principal.role.value not in claims.allowed_roles:
+        raise AuthenticationFailed("the token's issuer may not vouch for this account")
+    return principal
 
 
 class RoleRequirement:

@@ -8,6 +8,7 @@ from functools import cached_property
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.identity import Role
 from persistence.db import DatabaseOptions
 from persistence.migrate import DEFAULT_DATABASE_URL
 
@@ -32,6 +33,9 @@ class ExternalIssuer(BaseModel):
     issuer: str
     algorithm: str = Field(pattern=r"^(RS|PS|ES)(256|384|512)$")
     public_key_pem: str
+    # An outside issuer vouches only for system clients unless configured otherwise: a police IdP
+    # must not be able to mint a token for one of our admins.
+    roles: list[Role] = [Role.police_system, Role.housing_system]
 
 
 class Settings(BaseSettings):
@@ -50,6 +54,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "koppelwerk"
     jwt_audience: str = "koppelwerk-api"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
+    # Tokens (ours or an external issuer's) living longer than this from iat to exp are refused.
+    max_token_lifetime_minutes: int = Field(default=60, ge=1, le=24 * 60)
     external_issuers: list[ExternalIssuer] = []
 
     cors_origins: list[str] = []

@@ -31,6 +31,7 @@ class VerificationKey:
     algorithm: str
     issuer: str
     material: str
+    allowed_roles: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,19 @@ class TokenClaims:
     organisation: str | None
     jti: str
     expires_at: datetime
+    # Roles an external issuer may vouch for; None for our own tokens (any role).
+    allowed_roles: frozenset[str] | None = None
 
 
 def _keys(settings: Settings) -> dict[str, VerificationKey]:
     keys = {
-        issuer.kid: VerificationKey(issuer.kid, issuer.algorithm, issuer.issuer, issuer.public_key_pem)
+        issuer.kid: VerificationKey(
+            issuer.kid,
+            issuer.algorithm,
+            issuer.issuer,
+            issuer.public_key_pem,
+            frozenset(role.value for role in issuer.roles),
+        )
         for issuer in settings.external_issuers
     }
     keys[settings.jwt_key_id] = VerificationKey(
@@ -145,10 +154,13 @@ class TokenService:
         # configured issuer made (same zero leeway as exp and nbf).
         if issued_at > int(datetime.now(UTC).timestamp()):
             raise InvalidToken("token issued in the future")
+        if expires_at.timestamp() - issued_at > self._settings.max_token_lifetime_minutes * 60:
+            raise InvalidToken("token lifetime exceeds the allowed maximum")
         return TokenClaims(
             subject=subject,
             role=claims.get("role"),
             organisation=claims.get("org"),
             jti=str(claims.get("jti", "")),
             expires_at=expires_at,
+            allowed_roles=key.allowed_roles,
         )

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.settings import ExternalIssuer
+from domain.identity import Role
 
 EXTERNAL_KID = "police-idp-1"
 EXTERNAL_ISSUER = "https://idp.politie.example"
@@ -41,5 +42,16 @@ def public_der() -> bytes:
     )
 
 
+# The test issuer may vouch for every role but gemeente, so the forgery tests can use it for an
+# admin and one test can show that a role outside the issuer's list is refused.
+EXTERNAL_ROLES = [role for role in Role if role is not Role.gemeente]
+
+
 def external_issuer() -> ExternalIssuer:
-    return ExternalIssuer(kid=EXTERNAL_KID, issuer=EXTERNAL_ISSUER, algorithm="RS256", public_key_pem=public_pem())
+    return ExternalIssuer(
+        kid=EXTERNAL_KID,
+        issuer=EXTERNAL_ISSUER,
+        algorithm="RS256",
+        public_key_pem=public_pem(),
+        roles=EXTERNAL_ROLES,
+    )

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwt
 
-from api.settings import Settings
+from api.settings import ExternalIssuer, Settings
 from domain.identity import Principal, Role
 from tests.factories import World
 from tests.keys import EXTERNAL_ISSUER, EXTERNAL_KID, private_pem, public_der, public_pem
@@ -139,6 +139,25 @@ def test_a_valid_external_rs256_token_for_an_existing_principal_is_accepted(
     # another principal with a genuine external token is authenticated (403 on an admin route, not 401)
     agent = world.principals[Role.wijkagent]
     assert get_protected(world, rs256_token(external_claims(world, agent))).status_code == 403
+
+
+def test_an_external_issuer_vouches_only_for_its_configured_roles(world: World) -> None:
+    gemeente = world.principals[Role.gemeente]
+    assert_refused(world.client.get(f"{API}/wijken", headers=bearer(rs256_token(external_claims(world, gemeente)))))
+    # the same account with our own token is fine
+    assert world.client.get(f"{API}/wijken", headers=world.headers(Role.gemeente)).status_code == 200
+
+
+def test_by_default_an_external_issuer_vouches_only_for_systems() -> None:
+    issuer = ExternalIssuer(kid="k", issuer="https://idp.example", algorithm="RS256", public_key_pem="x")
+    assert set(issuer.roles) == {Role.police_system, Role.housing_system}
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused(world: World, admin: Principal) -> None:
+    now = datetime.now(UTC)
+    long_lived = claims_for(world, admin, exp=int((now + timedelta(hours=2)).timestamp()))
+    assert_refused(get_protected(world, local_token(world, long_lived)))
+    assert_refused(get_protected(world, rs256_token(external_claims(world, admin, exp=long_lived["exp"]))))
 
 
 def test_the_role_comes_from_the_account_not_from_the_token(world: World) -> None:
