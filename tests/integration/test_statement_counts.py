@@ -1,0 +1,101 @@
+"""Round trips per request, counted at the driver: a list costs the same number of statements for 2
+rows as for 20 (no N+1), and a read stays within its documented budget.
+
+Budgets (statements per request): token check 1 (the account is re-read so deactivation bites at
+once), scope 0–1 (one query for koppel roles, gemeente and agency workers), then the work itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+
+from domain import offers
+from domain.categories import NeedCategory
+from domain.identity import Role
+from tests.factories import World, admin_scope, build_neighbourhoods
+
+API = "/api/v1"
+
+
+@contextmanager
+def counting(app: FastAPI) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def statements_for(world: World, app: FastAPI, url: str, role: Role) -> int:
+    headers = world.headers(role)
+    world.client.get(url, headers=headers)  # warm: first-use statements (e.g. pool pre-ping) excluded
+    with counting(app) as statements:
+        response = world.client.get(url, headers=headers)
+    assert response.status_code == 200, response.text
+    return len([s for s in statements if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK"))])
+
+
+@pytest.fixture
+def many_offers(world: World) -> None:
+    place = build_neighbourhoods(world)
+    provider = world.organisations["instantie"].id
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        now = datetime.now(UTC)
+        for n in range(21):
+            await offers.create_offer(
+                uow,
+                admin_scope(world),
+                offers.NewOffer(
+                    provider,
+                    f"Aanbod {n:02d}",
+                    "Hulp bij de administratie",
+                    frozenset({NeedCategory.schulden, NeedCategory.financien}),
+                    "bel het spreekuur",
+                    wijk_ids=frozenset({place.wijk_a.id}),
+                    capacity=5,
+                ),
+                now,
+            )
+
+    world.run(work)
+
+
+@pytest.mark.parametrize("role", [Role.admin, Role.opbouwwerker, Role.agency_worker])
+def test_offer_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI, many_offers: None, role: Role) -> None:
+    small = statements_for(world, app, f"{API}/offers?limit=2", role)
+    large = statements_for(world, app, f"{API}/offers?limit=20", role)
+    assert small == large
+    assert large <= 5
+
+
+def test_organisation_and_user_lists_do_not_grow_with_page_size(world: World, app: FastAPI) -> None:
+    for path in ("organisations", "users"):
+        small = statements_for(world, app, f"{API}/{path}?limit=2", Role.admin)
+        large = statements_for(world, app, f"{API}/{path}?limit=20", Role.admin)
+        assert small == large <= 3, path
+
+
+def test_wijk_and_koppel_lists_do_not_grow_with_page_size(world: World, app: FastAPI) -> None:
+    build_neighbourhoods(world)
+    for path in ("wijken", "koppels"):
+        small = statements_for(world, app, f"{API}/{path}?limit=1", Role.admin)
+        large = statements_for(world, app, f"{API}/{path}?limit=20", Role.admin)
+        assert small == large, path
+
+
+def test_reading_one_organisation_takes_two_round_trips(world: World, app: FastAPI) -> None:
+    organisation = world.organisations["politie"]
+    assert statements_for(world, app, f"{API}/organisations/{organisation.id}", Role.admin) == 2
