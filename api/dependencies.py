@@ -131,10 +131,17 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'
+
+
 async def if_match(
     if_match: Annotated[
         str | None,
-        Header(alias="If-Match", description="The ETag you last read; required, stale values give 412."),
+        Header(
+            alias="If-Match",
+            pattern=IF_MATCH_PATTERN,
+            description="The ETag you last read; required (428 without it), stale values give 412.",
+        ),
     ] = None,
 ) -> int:
     """The version the caller last saw; updates without it are refused (no lost updates)."""

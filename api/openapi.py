@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.authz import PUBLIC, mounted_routes, route_roles
+from api.dependencies import IF_MATCH_PATTERN
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 from api.settings import API_VERSION
 
@@ -101,6 +102,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for _path, _method, operation in _operations(schema):
         responses = operation.setdefault("responses", {})
         responses.pop("422", None)
+        for parameter in operation.get("parameters", []):
+            # Declared optional in code so a missing header is a 428 rather than a 400, but an
+            # integrator must always send it: document it as required.
+            if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                parameter["required"] = True
+                parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN, "title": "If-Match"}
         roles = roles_by_operation.get(operation.get("operationId", ""))
         for status, description in STANDARD_ERRORS.items():
             if roles is PUBLIC and status in (401, 403):
