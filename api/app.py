@@ -15,7 +15,18 @@ from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
 from api.passwords import Argon2SecretHasher
 from api.problems import install_problem_handlers
-from api.routers import auth, clients, health, koppels, offers, organisations, presence, users, wijken
+from api.routers import (
+    auth,
+    clients,
+    health,
+    koppels,
+    offers,
+    organisations,
+    presence,
+    signals,
+    users,
+    wijken,
+)
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
 from persistence.db import create_engine, create_session_factory
@@ -30,6 +41,7 @@ ROUTERS = (
     koppels.router,
     presence.router,
     offers.router,
+    signals.router,
 )
 
 

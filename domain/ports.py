@@ -16,6 +16,13 @@ from domain.identity import Client, Organisation, OrganisationKind, Role, User
 from domain.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
+    from domain.casework_ports import (
+        AgendaItemRepository,
+        GoalRepository,
+        InterventionRepository,
+        ReviewRepository,
+        SignalRepository,
+    )
     from domain.koppels import Koppel, KoppelFilter, Membership, WijkAssignment
     from domain.offers import Offer, OfferFilter
     from domain.presence import Presence
@@ -146,6 +153,11 @@ class UnitOfWork(Protocol):
     assignments: AssignmentRepository
     presence: PresenceRepository
     offers: OfferRepository
+    signals: SignalRepository
+    interventions: InterventionRepository
+    agenda_items: AgendaItemRepository
+    goals: GoalRepository
+    reviews: ReviewRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.casework import (
+    SqlAgendaItemRepository,
+    SqlGoalRepository,
+    SqlInterventionRepository,
+    SqlReviewRepository,
+    SqlSignalRepository,
+)
 from persistence.koppels import (
     SqlAssignmentRepository,
     SqlKoppelRepository,
@@ -35,6 +42,11 @@ class SqlUnitOfWork:
         self.assignments = SqlAssignmentRepository(session)
         self.presence = SqlPresenceRepository(session)
         self.offers = SqlOfferRepository(session)
+        self.signals = SqlSignalRepository(session)
+        self.interventions = SqlInterventionRepository(session)
+        self.agenda_items = SqlAgendaItemRepository(session)
+        self.goals = SqlGoalRepository(session)
+        self.reviews = SqlReviewRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

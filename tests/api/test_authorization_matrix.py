@@ -78,6 +78,13 @@ EXPECTED: dict[str, Any] = {
     "getOffer": {A, *KOPPEL, AGENCY},
     "updateOffer": {A, *KOPPEL},
     "archiveOffer": {A, *KOPPEL},
+    # signals: the koppel of the wijk works with them; housing systems read back their own as receipts
+    "listSignals": {*KOPPEL, HOUSING},
+    "createSignal": KOPPEL,
+    "getSignal": {*KOPPEL, HOUSING},
+    "updateSignal": KOPPEL,
+    "listSignalStatusChanges": KOPPEL,
+    "changeSignalStatus": KOPPEL,
 }
 
 

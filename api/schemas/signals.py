@@ -1,0 +1,179 @@
+"""Signals on the wire: the koppel's full view, and the receipt a housing system reads back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import Field
+
+from api.schemas.casework import ActorRead, LocationIn, LocationRead, Reason, sorted_ids
+from api.schemas.common import ApiInput, ApiModel, ApiPatch, PageOf
+from domain.casework import Priority
+from domain.signals import Signal, SignalCategory, SignalSource, SignalStatus, SignalStatusChange
+
+Description = Annotated[str, Field(min_length=1, max_length=5000)]
+ExternalReference = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        description="The submitting organisation's own reference; unique per organisation (409 when reused).",
+        examples=["TA-2026-00123"],
+    ),
+]
+
+
+class SignalCreate(ApiInput):
+    wijk_id: UUID = Field(description="A wijk of your koppel.")
+    source: SignalSource | None = Field(default=None, description="Where the signal came from (required for staff).")
+    category: SignalCategory
+    description: Description
+    urgency: Priority = Priority.normaal
+    location: LocationIn | None = None
+    external_reference: ExternalReference | None = None
+
+    def to_fields(self) -> dict[str, Any]:
+        address, point = self.location.to_domain() if self.location else (None, None)
+        return {
+            "wijk_id": self.wijk_id,
+            "source": self.source,
+            "category": self.category,
+            "description": self.description,
+            "urgency": self.urgency,
+            "address": address,
+            "point": point,
+            "external_reference": self.external_reference,
+        }
+
+
+class SignalUpdate(ApiPatch):
+    nullable = frozenset({"location"})
+
+    category: SignalCategory | None = None
+    description: Description | None = None
+    urgency: Priority | None = None
+    location: LocationIn | None = Field(default=None, description="null removes the location.")
+
+    def domain_changes(self) -> dict[str, Any]:
+        changes = self.changes()
+        if "location" in changes:
+            del changes["location"]
+            changes["address"], changes["point"] = self.location.to_domain() if self.location else (None, None)
+        return changes
+
+
+class SignalStatusChangeCreate(ApiInput):
+    to: SignalStatus = Field(
+        description="nieuw → in_behandeling | afgewezen; in_behandeling → doorgezet | afgehandeld | afgewezen; "
+        "doorgezet → afgehandeld | in_behandeling. afgehandeld and afgewezen are final."
+    )
+    reason: Reason | None = Field(
+        default=None,
+        description="Required for afgewezen (why), doorgezet (to whom) and doorgezet → in_behandeling (why back).",
+    )
+
+
+class SignalRead(ApiModel):
+    """The koppel's view of a signal."""
+
+    id: UUID
+    wijk_id: UUID
+    source: SignalSource
+    category: SignalCategory
+    description: str
+    urgency: Priority
+    location: LocationRead | None
+    status: SignalStatus
+    submitted_by_organisation_id: UUID
+    external_reference: str | None
+    recorded_by: ActorRead
+    first_action_at: datetime | None = Field(description="When the signal first moved out of `nieuw`.")
+    closed_at: datetime | None
+    intervention_ids: list[UUID] = Field(description="Interventions that take this signal up.")
+    agenda_item_ids: list[UUID] = Field(description="Agenda items that raise it.")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, s: Signal) -> SignalRead:
+        return cls(
+            id=s.id,
+            wijk_id=s.wijk_id,
+            source=s.source,
+            category=s.category,
+            description=s.description,
+            urgency=s.urgency,
+            location=LocationRead.of(s.address, s.point),
+            status=s.status,
+            submitted_by_organisation_id=s.submitted_by_organisation_id,
+            external_reference=s.external_reference,
+            recorded_by=ActorRead.of(s.recorded_by),
+            first_action_at=s.first_action_at,
+            closed_at=s.closed_at,
+            intervention_ids=sorted_ids(s.intervention_ids),
+            agenda_item_ids=sorted_ids(s.agenda_item_ids),
+            created_at=s.created_at,
+            updated_at=s.updated_at,
+        )
+
+
+class SignalReceipt(ApiModel):
+    """What a housing corporation's system reads back about its own signals: their progress, not
+    the koppel's texts, names or links."""
+
+    id: UUID
+    external_reference: str | None
+    wijk_id: UUID
+    source: SignalSource
+    category: SignalCategory
+    urgency: Priority
+    status: SignalStatus
+    first_action_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, s: Signal) -> SignalReceipt:
+        return cls(
+            id=s.id,
+            external_reference=s.external_reference,
+            wijk_id=s.wijk_id,
+            source=s.source,
+            category=s.category,
+            urgency=s.urgency,
+            status=s.status,
+            first_action_at=s.first_action_at,
+            closed_at=s.closed_at,
+            created_at=s.created_at,
+            updated_at=s.updated_at,
+        )
+
+
+class SignalPage(PageOf[SignalRead | SignalReceipt]):
+    """A page of signals: SignalRead for koppel members, SignalReceipt for housing systems."""
+
+
+class SignalStatusChangeRead(ApiModel):
+    id: UUID
+    signal_id: UUID
+    from_status: SignalStatus | None = Field(description="null: the signal was recorded.")
+    to_status: SignalStatus
+    reason: str | None
+    changed_by: ActorRead
+    changed_at: datetime
+
+    @classmethod
+    def of(cls, c: SignalStatusChange) -> SignalStatusChangeRead:
+        return cls(
+            id=c.id,
+            signal_id=c.signal_id,
+            from_status=c.from_status,
+            to_status=c.to_status,
+            reason=c.reason,
+            changed_by=ActorRead.of(c.actor),
+            changed_at=c.changed_at,
+        )
+

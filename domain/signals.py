@@ -1,0 +1,361 @@
+"""Signals (signalen): reports of a problem in a wijk, from a resident, a neighbourhood app, a housing
+corporation, the koppel itself, the police, the municipality or an agency.
+
+A signal moves through an explicit status table (SIGNAL_TRANSITIONS); every move is kept as history
+(who, when, from, to, why). The first move out of `nieuw` stamps `first_action_at`, so statistics can
+report the time from signal to first action. A signal is submitted by an organisation, optionally
+with that organisation's own reference, unique per organisation: a re-sent signal is recognised.
+
+`create_signal` serves the koppel's own registrations and, with the integration (issue 6), the
+housing corporations' intake: the submitting organisation, the source and the reference come from
+the caller, not from the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.casework import (
+    Actor,
+    Priority,
+    TransitionTable,
+    check_version,
+    local_day_bounds,
+    optional_text,
+    required_text,
+    wijk_for_new_work,
+)
+from domain.casework_policies import SignalReach, can_handle_signal, can_read_signal, can_submit_signal
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.geo import Address, GeoPoint, check_address, check_point_in_netherlands, point_in_boundary
+from domain.identity import Role
+from domain.pagination import Page, PageRequest
+from domain.ports import UnitOfWork
+from domain.scope import Scope, enforce
+from domain.wijken import Wijk
+
+NOT_FOUND = "signal not found"
+MAX_DESCRIPTION = 5000
+MAX_REFERENCE = 100
+
+
+class SignalSource(StrEnum):
+    """Who brought the signal to the koppel."""
+
+    bewoner = "bewoner"
+    buurtapp = "buurtapp"
+    woningcorporatie = "woningcorporatie"
+    koppel = "koppel"
+    politie = "politie"
+    gemeente = "gemeente"
+    instantie = "instantie"
+
+
+class SignalCategory(StrEnum):
+    """What the signal is about: nuisance, safety, neglect and the maintenance issues that housing
+    corporations report."""
+
+    burenruzie = "burenruzie"
+    geluidsoverlast = "geluidsoverlast"
+    drugsoverlast = "drugsoverlast"
+    jongerenoverlast = "jongerenoverlast"
+    vervuiling = "vervuiling"
+    verwaarlozing = "verwaarlozing"
+    onderhoud = "onderhoud"
+    vocht_schimmel = "vocht_schimmel"
+    vandalisme = "vandalisme"
+    onveiligheid = "onveiligheid"
+    toezicht_kinderen = "toezicht_kinderen"
+    overig = "overig"
+
+
+class SignalStatus(StrEnum):
+    nieuw = "nieuw"
+    in_behandeling = "in_behandeling"
+    doorgezet = "doorgezet"
+    afgehandeld = "afgehandeld"
+    afgewezen = "afgewezen"
+
+
+S = SignalStatus
+SIGNAL_TRANSITIONS: TransitionTable[SignalStatus] = TransitionTable(
+    "signal",
+    {
+        S.nieuw: frozenset({S.in_behandeling, S.afgewezen}),
+        S.in_behandeling: frozenset({S.doorgezet, S.afgehandeld, S.afgewezen}),
+        # passed on, then taken back (the other party returned it) or finished
+        S.doorgezet: frozenset({S.afgehandeld, S.in_behandeling}),
+        S.afgehandeld: frozenset(),
+        S.afgewezen: frozenset(),
+    },
+)
+
+
+def reason_needed(current: SignalStatus, target: SignalStatus) -> str | None:
+    """What the reason must say for this move, or None when a reason is optional."""
+    if target is S.afgewezen:
+        return "say why the signal is rejected"
+    if target is S.doorgezet:
+        return "say to whom the signal is passed on"
+    if current is S.doorgezet and target is S.in_behandeling:
+        return "say why the signal came back"
+    return None
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: UUID
+    wijk_id: UUID
+    source: SignalSource
+    category: SignalCategory
+    description: str
+    urgency: Priority
+    address: Address | None
+    point: GeoPoint | None
+    status: SignalStatus
+    submitted_by_organisation_id: UUID
+    external_reference: str | None
+    recorded_by: Actor
+    first_action_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    intervention_ids: frozenset[UUID] = frozenset()  # read with the signal
+    agenda_item_ids: frozenset[UUID] = frozenset()
+
+    @property
+    def reach(self) -> SignalReach:
+        return SignalReach(self.wijk_id, self.submitted_by_organisation_id)
+
+    @property
+    def closed(self) -> bool:
+        return SIGNAL_TRANSITIONS.is_terminal(self.status)
+
+
+@dataclass(frozen=True)
+class SignalStatusChange:
+    """One entry of a signal's history; `at_version` orders the history (the signal's version after
+    the change)."""
+
+    id: UUID
+    signal_id: UUID
+    from_status: SignalStatus | None  # None: the signal was recorded
+    to_status: SignalStatus
+    reason: str | None
+    actor: Actor
+    changed_at: datetime
+    at_version: int
+
+
+@dataclass(frozen=True)
+class NewSignal:
+    wijk_id: UUID
+    category: SignalCategory
+    description: str
+    urgency: Priority = Priority.normaal
+    source: SignalSource | None = None  # systems: implied by their organisation
+    address: Address | None = None
+    point: GeoPoint | None = None
+    external_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class SignalMove:
+    to: SignalStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SignalFilter:
+    wijk_id: UUID | None = None
+    status: SignalStatus | None = None
+    category: SignalCategory | None = None
+    source: SignalSource | None = None
+    urgency: Priority | None = None
+    created_from: date | None = None  # local days, both inclusive
+    created_to: date | None = None
+
+    def created_range(self) -> tuple[datetime | None, datetime | None]:
+        """The creation period as instants [start, end); 400 when it runs backwards."""
+        return local_day_bounds(
+            self.created_from, self.created_to, from_field="createdFrom", to_field="createdTo"
+        )
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+# The source a system's signals have: a corporation's system reports as the corporation.
+SYSTEM_SOURCES = {Role.housing_system: SignalSource.woningcorporatie}
+
+
+def signal_source(scope: Scope, given: SignalSource | None) -> SignalSource:
+    """Staff say where the signal came from; a system's signals come from its organisation."""
+    implied = SYSTEM_SOURCES.get(scope.role)
+    if implied is not None:
+        if given is not None and given is not implied:
+            raise InvalidInput.field("source", f"signals from your system have source '{implied}'", code="source")
+        return implied
+    if given is None:
+        raise InvalidInput.field("source", "say where the signal came from", code="required")
+    return given
+
+
+def receipt_only(scope: Scope) -> bool:
+    """Systems read back a purpose-built receipt of their signals (status and dates), never the
+    koppel's view with its texts, names and links (DESIGN.md §6: minimal views per integrator)."""
+    return scope.principal.is_system
+
+
+def check_location(address: Address | None, point: GeoPoint | None, wijk: Wijk) -> tuple[Address | None, GeoPoint | None]:
+    """A valid address and/or a point in the Netherlands; a point lies inside the wijk's boundary
+    when the wijk has one."""
+    checked_address = check_address(address) if address is not None else None
+    checked_point = check_point_in_netherlands(point) if point is not None else None
+    if checked_point is not None and wijk.boundary and not point_in_boundary(checked_point, wijk.boundary):
+        raise InvalidInput.field(
+            "location.point", f"lies outside the boundary of wijk {wijk.code}", code="outside_wijk"
+        )
+    return checked_address, checked_point
+
+
+def check_description(description: str) -> str:
+    text = required_text(description, "description", "describe the signal")
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidInput.field("description", f"at most {MAX_DESCRIPTION} characters", code="too_long")
+    return text
+
+
+def check_reason(current: SignalStatus, target: SignalStatus, reason: str | None) -> str | None:
+    """The reason for a move, required where `reason_needed` says so."""
+    needed = reason_needed(current, target)
+    if needed is not None:
+        return required_text(reason, "reason", needed)
+    return optional_text(reason)
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+async def create_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Signal:
+    """Record a signal as `nieuw`, submitted by the caller's organisation (reference unique there)."""
+    wijk = await wijk_for_new_work(uow, can_submit_signal(scope, data.wijk_id), data.wijk_id)
+    source = signal_source(scope, data.source)
+    address, point = check_location(data.address, data.point, wijk)
+    reference = optional_text(data.external_reference)
+    if reference is not None and len(reference) > MAX_REFERENCE:
+        raise InvalidInput.field("externalReference", f"at most {MAX_REFERENCE} characters", code="too_long")
+    signal = Signal(
+        id=uuid4(),
+        wijk_id=wijk.id,
+        source=source,
+        category=data.category,
+        description=check_description(data.description),
+        urgency=data.urgency,
+        address=address,
+        point=point,
+        status=SignalStatus.nieuw,
+        submitted_by_organisation_id=scope.organisation_id,
+        external_reference=reference,
+        recorded_by=Actor.of(scope.principal),
+        first_action_at=None,
+        closed_at=None,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    if reference is not None and await uow.signals.get_by_external_reference(scope.organisation_id, reference):
+        raise Conflict("your organisation already submitted a signal with this externalReference")
+    await uow.signals.add(signal)
+    await uow.signals.add_status_change(
+        SignalStatusChange(uuid4(), signal.id, None, signal.status, None, signal.recorded_by, now, signal.version)
+    )
+    stored = await uow.signals.get(signal.id)  # as every read shows it, with the recorder's name
+    await uow.commit()
+    assert stored is not None
+    return stored
+
+
+async def get_signal(uow: UnitOfWork, scope: Scope, signal_id: UUID) -> Signal:
+    """Read one signal in scope, with the interventions and agenda items that link to it."""
+    signal = await uow.signals.get(signal_id)
+    if signal is None:
+        raise NotFound(NOT_FOUND)
+    enforce(can_read_signal(scope, signal.reach), NOT_FOUND)
+    return signal
+
+
+async def list_signals(uow: UnitOfWork, scope: Scope, page: PageRequest, filters: SignalFilter) -> Page[Signal]:
+    """The signals in scope, oldest first (a work queue); filter by wijk, status, category, source,
+    urgency and creation period."""
+    filters.created_range()
+    return await uow.signals.list(scope, page, filters)
+
+
+async def _handleable(uow: UnitOfWork, scope: Scope, signal_id: UUID, expected_version: int) -> Signal:
+    current = await get_signal(uow, scope, signal_id)
+    enforce(can_handle_signal(scope, current.reach), NOT_FOUND)
+    check_version(current.version, expected_version)
+    return current
+
+
+async def update_signal(
+    uow: UnitOfWork,
+    scope: Scope,
+    signal_id: UUID,
+    expected_version: int,
+    changes: dict[str, Any],
+    now: datetime,
+) -> Signal:
+    """Correct what a signal says (category, description, urgency, location) while it is open."""
+    current = await _handleable(uow, scope, signal_id, expected_version)
+    if current.closed:
+        raise Conflict(f"the signal is closed ('{current.status}'); it no longer changes")
+    candidate = replace(current, **changes)
+    if "description" in changes:
+        candidate = replace(candidate, description=check_description(candidate.description))
+    if "address" in changes or "point" in changes:
+        wijk = await uow.wijken.get(current.wijk_id)
+        assert wijk is not None  # a signal's wijk is never deleted
+        address, point = check_location(candidate.address, candidate.point, wijk)
+        candidate = replace(candidate, address=address, point=point)
+    updated = await uow.signals.save(candidate, expected_version, now)
+    await uow.commit()
+    return updated
+
+
+async def change_signal_status(
+    uow: UnitOfWork, scope: Scope, signal_id: UUID, expected_version: int, move: SignalMove, now: datetime
+) -> Signal:
+    """Move a signal along SIGNAL_TRANSITIONS, with a reason where the move needs one; the first move
+    out of `nieuw` is the first action, a terminal status closes the signal."""
+    current = await _handleable(uow, scope, signal_id, expected_version)
+    SIGNAL_TRANSITIONS.check(current.status, move.to)
+    reason = check_reason(current.status, move.to, move.reason)
+    candidate = replace(
+        current,
+        status=move.to,
+        first_action_at=current.first_action_at or now,
+        closed_at=now if SIGNAL_TRANSITIONS.is_terminal(move.to) else None,
+    )
+    updated = await uow.signals.save(candidate, expected_version, now)
+    await uow.signals.add_status_change(
+        SignalStatusChange(
+            uuid4(), signal_id, current.status, move.to, reason, Actor.of(scope.principal), now, updated.version
+        )
+    )
+    await uow.commit()
+    return updated
+
+
+async def list_status_changes(
+    uow: UnitOfWork, scope: Scope, signal_id: UUID, page: PageRequest
+) -> Page[SignalStatusChange]:
+    """The signal's history, oldest first: recorded, then every status move."""
+    current = await get_signal(uow, scope, signal_id)
+    enforce(can_handle_signal(scope, current.reach), NOT_FOUND)
+    return await uow.signals.status_changes(signal_id, page)

@@ -1,0 +1,746 @@
+"""Casework repositories: signals, interventions, agenda items (with the change log), goals and reviews.
+
+Each list mirrors its read policy in domain.casework_policies in SQL, so a list never holds what a
+direct read would refuse. Histories and links are read in one extra query per page, not per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select, update
+from sqlalchemy.sql import Select
+
+from domain.agenda import (
+    Addressee,
+    AddresseeKind,
+    AgendaFilter,
+    AgendaItem,
+    AgendaItemChange,
+    AgendaStatus,
+    AgendaTheme,
+    ChangeKind,
+)
+from domain.casework import Actor, Priority
+from domain.errors import NotFound, PreconditionFailed
+from domain.geo import Address, GeoPoint
+from domain.goals import Goal, GoalFilter, GoalStatus, Review, Target
+from domain.identity import KOPPEL_ROLES, PrincipalKind, Role
+from domain.interventions import (
+    Intervention,
+    InterventionFilter,
+    InterventionKind,
+    InterventionOutcome,
+    OutcomeResult,
+    Phase,
+    PhaseChange,
+)
+from domain.pagination import Page, PageRequest
+from domain.scope import Scope
+from domain.signals import (
+    Signal,
+    SignalCategory,
+    SignalFilter,
+    SignalSource,
+    SignalStatus,
+    SignalStatusChange,
+)
+from persistence.pagination import fetch_page
+from persistence.repositories import TableRepository
+from persistence.tables import ClientRow, UserRow
+from persistence.tables_casework import (
+    AgendaItemChangeRow,
+    AgendaItemInterventionRow,
+    AgendaItemRow,
+    AgendaItemSignalRow,
+    GoalPartnerRow,
+    GoalReviewRow,
+    GoalRow,
+    InterventionPhaseChangeRow,
+    InterventionRow,
+    InterventionSignalRow,
+    SignalRow,
+    SignalStatusChangeRow,
+)
+
+SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
+SIGNAL_HISTORY: Table = SignalStatusChangeRow.__table__  # type: ignore[assignment]
+INTERVENTION: Table = InterventionRow.__table__  # type: ignore[assignment]
+PHASE_HISTORY: Table = InterventionPhaseChangeRow.__table__  # type: ignore[assignment]
+INTERVENTION_SIGNAL: Table = InterventionSignalRow.__table__  # type: ignore[assignment]
+AGENDA_ITEM: Table = AgendaItemRow.__table__  # type: ignore[assignment]
+AGENDA_SIGNAL: Table = AgendaItemSignalRow.__table__  # type: ignore[assignment]
+AGENDA_INTERVENTION: Table = AgendaItemInterventionRow.__table__  # type: ignore[assignment]
+AGENDA_CHANGE: Table = AgendaItemChangeRow.__table__  # type: ignore[assignment]
+GOAL: Table = GoalRow.__table__  # type: ignore[assignment]
+GOAL_PARTNER: Table = GoalPartnerRow.__table__  # type: ignore[assignment]
+REVIEW: Table = GoalReviewRow.__table__  # type: ignore[assignment]
+USER: Table = UserRow.__table__  # type: ignore[assignment]
+CLIENT: Table = ClientRow.__table__  # type: ignore[assignment]
+
+
+# --- actors ------------------------------------------------------------------------------------
+
+
+def _actor_columns(prefix: str, actor: Actor) -> dict[str, Any]:
+    return {f"{prefix}_user_id": actor.user_id, f"{prefix}_client_id": actor.client_id}
+
+
+def _with_actor(table: Table, prefix: str) -> Select[Any]:
+    """Select the table's rows with the actor's name (a user's display name or a client's name)."""
+    user, client = USER.alias(), CLIENT.alias()
+    return select(table, func.coalesce(user.c.display_name, client.c.name).label("actor_name")).select_from(
+        table.outerjoin(user, user.c.id == table.c[f"{prefix}_user_id"]).outerjoin(
+            client, client.c.id == table.c[f"{prefix}_client_id"]
+        )
+    )
+
+
+def _actor(row: Mapping[str, Any], prefix: str) -> Actor:
+    user_id = row[f"{prefix}_user_id"]
+    name = row.get("actor_name") or ""
+    if user_id is not None:
+        return Actor(PrincipalKind.user, user_id, name)
+    return Actor(PrincipalKind.client, row[f"{prefix}_client_id"], name)
+
+
+async def _pairs(session: Any, table: Table, key: str, value: str, ids: list[UUID]) -> dict[UUID, set[UUID]]:
+    """For each id in `ids` (column `key`), the linked ids (column `value`)."""
+    found: dict[UUID, set[UUID]] = {}
+    if ids:
+        stmt = select(table.c[key], table.c[value]).where(table.c[key].in_(ids))
+        for left, right in (await session.execute(stmt)).all():
+            found.setdefault(left, set()).add(right)
+    return found
+
+
+async def _replace_links(session: Any, table: Table, key: str, value: str, owner: UUID, linked: Iterable[UUID]) -> None:
+    await session.execute(delete(table).where(table.c[key] == owner))
+    rows = [{key: owner, value: v} for v in sorted(linked, key=str)]
+    if rows:
+        await session.execute(insert(table), rows)
+
+
+class _CaseworkRepository(TableRepository[Any]):
+    """A table with an actor column group and links loaded per page."""
+
+    actor_prefix: str
+
+    def _select(self) -> Select[Any]:
+        return _with_actor(self.table, self.actor_prefix)
+
+    async def _rows(self, *conditions: Any) -> list[Mapping[str, Any]]:
+        return list((await self.session.execute(self._select().where(*conditions))).mappings().all())
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Any]:
+        raise NotImplementedError
+
+    async def get(self, entity_id: UUID) -> Any:
+        rows = await self._rows(self.table.c.id == entity_id)
+        return (await self._entities(rows))[0] if rows else None
+
+    async def get_many(self, ids: Iterable[UUID]) -> list[Any]:
+        wanted = list(ids)
+        return await self._entities(await self._rows(self.table.c.id.in_(wanted))) if wanted else []
+
+    async def _list(self, page: PageRequest, order: list[Any], conditions: list[Any]) -> Page[Any]:
+        rows = await fetch_page(self.session, self._select().where(*conditions), order, page, lambda r: r)
+        return Page(items=await self._entities(rows.items), next_cursor=rows.next_cursor)
+
+    async def _save(self, entity_id: UUID, expected_version: int, columns: dict[str, Any], now: datetime) -> None:
+        t = self.table
+        stmt = (
+            update(t)
+            .where(t.c.id == entity_id, t.c.version == expected_version)
+            .values(**columns, version=t.c.version + 1, updated_at=now)
+        )
+        if (await self.session.execute(stmt)).rowcount == 0:  # type: ignore[attr-defined]
+            exists = (await self.session.execute(select(t.c.id).where(t.c.id == entity_id))).first()
+            if exists is None:
+                raise NotFound(self.not_found)
+            raise PreconditionFailed("the resource was changed by someone else; fetch it again")
+
+
+def _equal(pairs: Iterable[tuple[Any, Any]]) -> list[ColumnElement[bool]]:
+    """`column = value` for each filter that was given (enum members compared by value)."""
+    return [column == (value.value if isinstance(value, Enum) else value) for column, value in pairs if value is not None]
+
+
+def _created_between(column: Any, start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
+# --- signals -----------------------------------------------------------------------------------
+
+
+def _signal_columns(s: Signal) -> dict[str, Any]:
+    return {
+        "wijk_id": s.wijk_id,
+        "source": s.source.value,
+        "category": s.category.value,
+        "description": s.description,
+        "urgency": s.urgency.value,
+        "location_postcode": s.address.postcode if s.address else None,
+        "location_house_number": s.address.house_number if s.address else None,
+        "location_house_number_addition": s.address.house_number_addition if s.address else None,
+        "location_latitude": s.point.latitude if s.point else None,
+        "location_longitude": s.point.longitude if s.point else None,
+        "status": s.status.value,
+        "first_action_at": s.first_action_at,
+        "closed_at": s.closed_at,
+    }
+
+
+def _signal(row: Mapping[str, Any], interventions: Iterable[UUID], agenda_items: Iterable[UUID]) -> Signal:
+    address = (
+        Address(row["location_postcode"], row["location_house_number"], row["location_house_number_addition"])
+        if row["location_postcode"] is not None
+        else None
+    )
+    point = (
+        GeoPoint(row["location_latitude"], row["location_longitude"])
+        if row["location_latitude"] is not None
+        else None
+    )
+    return Signal(
+        id=row["id"],
+        wijk_id=row["wijk_id"],
+        source=SignalSource(row["source"]),
+        category=SignalCategory(row["category"]),
+        description=row["description"],
+        urgency=Priority(row["urgency"]),
+        address=address,
+        point=point,
+        status=SignalStatus(row["status"]),
+        submitted_by_organisation_id=row["submitted_by_organisation_id"],
+        external_reference=row["external_reference"],
+        recorded_by=_actor(row, "recorded_by"),
+        first_action_at=row["first_action_at"],
+        closed_at=row["closed_at"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        intervention_ids=frozenset(interventions),
+        agenda_item_ids=frozenset(agenda_items),
+    )
+
+
+def _status_change(row: Mapping[str, Any]) -> SignalStatusChange:
+    return SignalStatusChange(
+        id=row["id"],
+        signal_id=row["signal_id"],
+        from_status=SignalStatus(row["from_status"]) if row["from_status"] else None,
+        to_status=SignalStatus(row["to_status"]),
+        reason=row["reason"],
+        actor=_actor(row, "changed_by"),
+        changed_at=row["changed_at"],
+        at_version=row["at_version"],
+    )
+
+
+class SqlSignalRepository(_CaseworkRepository):
+    table = SIGNAL
+    not_found = "signal not found"
+    actor_prefix = "recorded_by"
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Signal]:
+        ids = [r["id"] for r in rows]
+        interventions = await _pairs(self.session, INTERVENTION_SIGNAL, "signal_id", "intervention_id", ids)
+        agenda_items = await _pairs(self.session, AGENDA_SIGNAL, "signal_id", "agenda_item_id", ids)
+        return [_signal(r, interventions.get(r["id"], ()), agenda_items.get(r["id"], ())) for r in rows]
+
+    async def add(self, signal: Signal) -> None:
+        await self.session.execute(
+            insert(self.table).values(
+                id=signal.id,
+                submitted_by_organisation_id=signal.submitted_by_organisation_id,
+                external_reference=signal.external_reference,
+                version=signal.version,
+                created_at=signal.created_at,
+                updated_at=signal.updated_at,
+                **_actor_columns("recorded_by", signal.recorded_by),
+                **_signal_columns(signal),
+            )
+        )
+
+    async def get_by_external_reference(self, organisation_id: UUID, reference: str) -> Signal | None:
+        c = self.table.c
+        rows = await self._rows(c.submitted_by_organisation_id == organisation_id, c.external_reference == reference)
+        return (await self._entities(rows))[0] if rows else None
+
+    def _scope(self, scope: Scope) -> ColumnElement[bool]:
+        # Mirrors domain.casework_policies.can_read_signal.
+        c = self.table.c
+        if scope.role in KOPPEL_ROLES:
+            return c.wijk_id.in_(list(scope.wijk_ids))
+        if scope.role is Role.housing_system:
+            return c.submitted_by_organisation_id == scope.organisation_id
+        return false()
+
+    async def list(self, scope: Scope, page: PageRequest, filters: SignalFilter) -> Page[Signal]:
+        c = self.table.c
+        conditions: list[Any] = [
+            self._scope(scope),
+            *_equal(
+                [
+                    (c.wijk_id, filters.wijk_id),
+                    (c.status, filters.status),
+                    (c.category, filters.category),
+                    (c.source, filters.source),
+                    (c.urgency, filters.urgency),
+                ]
+            ),
+        ]
+        conditions += _created_between(c.created_at, *filters.created_range())
+        return await self._list(page, [c.created_at, c.id], conditions)
+
+    async def save(self, signal: Signal, expected_version: int, now: datetime) -> Signal:
+        await self._save(signal.id, expected_version, _signal_columns(signal), now)
+        saved = await self.get(signal.id)
+        assert saved is not None
+        return saved  # type: ignore[no-any-return]
+
+    async def add_status_change(self, change: SignalStatusChange) -> None:
+        await self.session.execute(
+            insert(SIGNAL_HISTORY).values(
+                id=change.id,
+                signal_id=change.signal_id,
+                at_version=change.at_version,
+                from_status=change.from_status.value if change.from_status else None,
+                to_status=change.to_status.value,
+                reason=change.reason,
+                changed_at=change.changed_at,
+                **_actor_columns("changed_by", change.actor),
+            )
+        )
+
+    async def status_changes(self, signal_id: UUID, page: PageRequest) -> Page[SignalStatusChange]:
+        h = SIGNAL_HISTORY.c
+        stmt = _with_actor(SIGNAL_HISTORY, "changed_by").where(h.signal_id == signal_id)
+        return await fetch_page(self.session, stmt, [h.at_version], page, _status_change)
+
+
+# --- interventions -----------------------------------------------------------------------------
+
+
+def _intervention_columns(i: Intervention) -> dict[str, Any]:
+    return {
+        "wijk_id": i.wijk_id,
+        "koppel_id": i.koppel_id,
+        "kind": i.kind.value,
+        "title": i.title,
+        "description": i.description,
+        "phase": i.phase.value,
+        "follow_up_on": i.follow_up_on,
+        "outcome_result": i.outcome.result.value if i.outcome else None,
+        "outcome_text": i.outcome.text if i.outcome else None,
+        "closed_at": i.closed_at,
+    }
+
+
+def _intervention(row: Mapping[str, Any], signals: Iterable[UUID], agenda_items: Iterable[UUID]) -> Intervention:
+    outcome = (
+        InterventionOutcome(OutcomeResult(row["outcome_result"]), row["outcome_text"])
+        if row["outcome_result"]
+        else None
+    )
+    return Intervention(
+        id=row["id"],
+        wijk_id=row["wijk_id"],
+        koppel_id=row["koppel_id"],
+        kind=InterventionKind(row["kind"]),
+        title=row["title"],
+        description=row["description"],
+        phase=Phase(row["phase"]),
+        follow_up_on=row["follow_up_on"],
+        outcome=outcome,
+        closed_at=row["closed_at"],
+        created_by=_actor(row, "created_by"),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        signal_ids=frozenset(signals),
+        agenda_item_ids=frozenset(agenda_items),
+    )
+
+
+def _phase_change(row: Mapping[str, Any]) -> PhaseChange:
+    return PhaseChange(
+        id=row["id"],
+        intervention_id=row["intervention_id"],
+        from_phase=Phase(row["from_phase"]) if row["from_phase"] else None,
+        to_phase=Phase(row["to_phase"]),
+        reason=row["reason"],
+        note=row["note"],
+        follow_up_on=row["follow_up_on"],
+        actor=_actor(row, "changed_by"),
+        changed_at=row["changed_at"],
+        at_version=row["at_version"],
+    )
+
+
+class SqlInterventionRepository(_CaseworkRepository):
+    table = INTERVENTION
+    not_found = "intervention not found"
+    actor_prefix = "created_by"
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Intervention]:
+        ids = [r["id"] for r in rows]
+        signals = await _pairs(self.session, INTERVENTION_SIGNAL, "intervention_id", "signal_id", ids)
+        agenda_items = await _pairs(self.session, AGENDA_INTERVENTION, "intervention_id", "agenda_item_id", ids)
+        return [_intervention(r, signals.get(r["id"], ()), agenda_items.get(r["id"], ())) for r in rows]
+
+    async def add(self, intervention: Intervention) -> None:
+        i = intervention
+        await self.session.execute(
+            insert(self.table).values(
+                id=i.id,
+                version=i.version,
+                created_at=i.created_at,
+                updated_at=i.updated_at,
+                **_actor_columns("created_by", i.created_by),
+                **_intervention_columns(i),
+            )
+        )
+        await _replace_links(self.session, INTERVENTION_SIGNAL, "intervention_id", "signal_id", i.id, i.signal_ids)
+
+    async def list(self, scope: Scope, page: PageRequest, filters: InterventionFilter) -> Page[Intervention]:
+        c = self.table.c
+        # Mirrors domain.casework_policies.can_work_on_intervention.
+        conditions: list[Any] = [
+            c.wijk_id.in_(list(scope.wijk_ids)) if scope.role in KOPPEL_ROLES else false(),
+            *_equal([(c.wijk_id, filters.wijk_id), (c.koppel_id, filters.koppel_id), (c.phase, filters.phase)]),
+        ]
+        if filters.open is not None:
+            conditions.append(c.closed_at.is_(None) if filters.open else c.closed_at.is_not(None))
+        return await self._list(page, [c.created_at, c.id], conditions)
+
+    async def save(self, intervention: Intervention, expected_version: int, now: datetime) -> Intervention:
+        i = intervention
+        await self._save(i.id, expected_version, _intervention_columns(i), now)
+        await _replace_links(self.session, INTERVENTION_SIGNAL, "intervention_id", "signal_id", i.id, i.signal_ids)
+        saved = await self.get(i.id)
+        assert saved is not None
+        return saved  # type: ignore[no-any-return]
+
+    async def add_phase_change(self, change: PhaseChange) -> None:
+        await self.session.execute(
+            insert(PHASE_HISTORY).values(
+                id=change.id,
+                intervention_id=change.intervention_id,
+                at_version=change.at_version,
+                from_phase=change.from_phase.value if change.from_phase else None,
+                to_phase=change.to_phase.value,
+                reason=change.reason,
+                note=change.note,
+                follow_up_on=change.follow_up_on,
+                changed_at=change.changed_at,
+                **_actor_columns("changed_by", change.actor),
+            )
+        )
+
+    async def phase_changes(self, intervention_id: UUID, page: PageRequest) -> Page[PhaseChange]:
+        h = PHASE_HISTORY.c
+        stmt = _with_actor(PHASE_HISTORY, "changed_by").where(h.intervention_id == intervention_id)
+        return await fetch_page(self.session, stmt, [h.at_version], page, _phase_change)
+
+
+# --- agenda items ------------------------------------------------------------------------------
+
+
+def _agenda_columns(a: AgendaItem) -> dict[str, Any]:
+    return {
+        "wijk_id": a.wijk_id,
+        "title": a.title,
+        "description": a.description,
+        "theme": a.theme.value,
+        "priority": a.priority.value,
+        "addressee_kind": a.addressee.kind.value,
+        "addressee_organisation_id": a.addressee.organisation_id,
+        "status": a.status.value,
+        "addressee_reference": a.addressee_reference,
+        "response": a.response,
+        "withdrawal_reason": a.withdrawal_reason,
+        "submitted_at": a.submitted_at,
+        "closed_at": a.closed_at,
+    }
+
+
+def _agenda_item(row: Mapping[str, Any], signals: Iterable[UUID], interventions: Iterable[UUID]) -> AgendaItem:
+    return AgendaItem(
+        id=row["id"],
+        wijk_id=row["wijk_id"],
+        title=row["title"],
+        description=row["description"],
+        theme=AgendaTheme(row["theme"]),
+        priority=Priority(row["priority"]),
+        addressee=Addressee(AddresseeKind(row["addressee_kind"]), row["addressee_organisation_id"]),
+        status=AgendaStatus(row["status"]),
+        addressee_reference=row["addressee_reference"],
+        response=row["response"],
+        withdrawal_reason=row["withdrawal_reason"],
+        raised_by=_actor(row, "raised_by"),
+        submitted_at=row["submitted_at"],
+        closed_at=row["closed_at"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        signal_ids=frozenset(signals),
+        intervention_ids=frozenset(interventions),
+    )
+
+
+class SqlAgendaItemRepository(_CaseworkRepository):
+    table = AGENDA_ITEM
+    not_found = "agenda item not found"
+    actor_prefix = "raised_by"
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[AgendaItem]:
+        ids = [r["id"] for r in rows]
+        signals = await _pairs(self.session, AGENDA_SIGNAL, "agenda_item_id", "signal_id", ids)
+        interventions = await _pairs(self.session, AGENDA_INTERVENTION, "agenda_item_id", "intervention_id", ids)
+        return [_agenda_item(r, signals.get(r["id"], ()), interventions.get(r["id"], ())) for r in rows]
+
+    async def _set_links(self, item: AgendaItem) -> None:
+        await _replace_links(self.session, AGENDA_SIGNAL, "agenda_item_id", "signal_id", item.id, item.signal_ids)
+        await _replace_links(
+            self.session, AGENDA_INTERVENTION, "agenda_item_id", "intervention_id", item.id, item.intervention_ids
+        )
+
+    async def add(self, item: AgendaItem) -> None:
+        await self.session.execute(
+            insert(self.table).values(
+                id=item.id,
+                version=item.version,
+                created_at=item.created_at,
+                updated_at=item.updated_at,
+                **_actor_columns("raised_by", item.raised_by),
+                **_agenda_columns(item),
+            )
+        )
+        await self._set_links(item)
+
+    def _scope(self, scope: Scope) -> ColumnElement[bool]:
+        # Mirrors domain.casework_policies.can_read_agenda_item: the raising koppel (every item in
+        # its wijken), or the addressee once the item is past `concept`.
+        c = self.table.c
+        if scope.role in KOPPEL_ROLES:
+            return c.wijk_id.in_(list(scope.wijk_ids))
+        addressed = or_(c.addressee_organisation_id.is_(None), c.addressee_organisation_id == scope.organisation_id)
+        submitted = c.status != AgendaStatus.concept.value
+        if scope.role is Role.gemeente:
+            return (
+                c.wijk_id.in_(list(scope.wijk_ids))
+                & (c.addressee_kind == AddresseeKind.gemeente.value)
+                & addressed
+                & submitted
+            )
+        if scope.role is Role.police_system:
+            return (c.addressee_kind == AddresseeKind.politie.value) & addressed & submitted
+        return false()
+
+    async def list(self, scope: Scope, page: PageRequest, filters: AgendaFilter) -> Page[AgendaItem]:
+        c = self.table.c
+        conditions: list[Any] = [
+            self._scope(scope),
+            *_equal(
+                [
+                    (c.wijk_id, filters.wijk_id),
+                    (c.status, filters.status),
+                    (c.addressee_kind, filters.addressee_kind),
+                    (c.theme, filters.theme),
+                    (c.priority, filters.priority),
+                ]
+            ),
+        ]
+        return await self._list(page, [c.created_at, c.id], conditions)
+
+    async def save(self, item: AgendaItem, expected_version: int, now: datetime) -> AgendaItem:
+        await self._save(item.id, expected_version, _agenda_columns(item), now)
+        await self._set_links(item)
+        saved = await self.get(item.id)
+        assert saved is not None
+        return saved  # type: ignore[no-any-return]
+
+    async def delete(self, item_id: UUID, expected_version: int) -> None:
+        # Claim the version the caller saw (412 when stale), then remove the links and the item.
+        t = self.table
+        claim = update(t).where(t.c.id == item_id, t.c.version == expected_version).values(version=t.c.version)
+        result = await self.session.execute(claim)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            if await self.get(item_id) is None:
+                raise NotFound(self.not_found)
+            raise PreconditionFailed("the resource was changed by someone else; fetch it again")
+        for link in (AGENDA_SIGNAL, AGENDA_INTERVENTION):
+            await self.session.execute(delete(link).where(link.c.agenda_item_id == item_id))
+        await self.session.execute(delete(self.table).where(self.table.c.id == item_id))
+
+    async def record_change(self, change: AgendaItemChange) -> None:
+        await self.session.execute(
+            insert(AGENDA_CHANGE).values(
+                agenda_item_id=change.agenda_item_id,
+                kind=change.kind.value,
+                status=change.status.value,
+                wijk_id=change.wijk_id,
+                addressee_kind=change.addressee.kind.value,
+                addressee_organisation_id=change.addressee.organisation_id,
+                item_version=change.item_version,
+                occurred_at=change.occurred_at,
+            )
+        )
+
+    async def changes(self, item_id: UUID) -> list[AgendaItemChange]:
+        """The change log of one item, in order (for tests and, later, the feed)."""
+        c = AGENDA_CHANGE.c
+        stmt = select(AGENDA_CHANGE).where(c.agenda_item_id == item_id).order_by(c.change_seq)
+        return [
+            AgendaItemChange(
+                agenda_item_id=r["agenda_item_id"],
+                kind=ChangeKind(r["kind"]),
+                status=AgendaStatus(r["status"]),
+                wijk_id=r["wijk_id"],
+                addressee=Addressee(AddresseeKind(r["addressee_kind"]), r["addressee_organisation_id"]),
+                item_version=r["item_version"],
+                occurred_at=r["occurred_at"],
+                sequence=r["change_seq"],
+            )
+            for r in (await self.session.execute(stmt)).mappings().all()
+        ]
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+def _goal_columns(g: Goal) -> dict[str, Any]:
+    return {
+        "wijk_id": g.wijk_id,
+        "year": g.year,
+        "title": g.title,
+        "indicator": g.indicator,
+        "target_value": g.target.value,
+        "target_unit": g.target.unit,
+        "status": g.status.value,
+        "active_place": g.active_place,
+    }
+
+
+def _goal(row: Mapping[str, Any], partners: Iterable[UUID]) -> Goal:
+    return Goal(
+        id=row["id"],
+        wijk_id=row["wijk_id"],
+        year=row["year"],
+        title=row["title"],
+        indicator=row["indicator"],
+        target=Target(row["target_value"], row["target_unit"]),
+        partner_ids=frozenset(partners),
+        status=GoalStatus(row["status"]),
+        active_place=row["active_place"],
+        created_by=_actor(row, "created_by"),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlGoalRepository(_CaseworkRepository):
+    table = GOAL
+    not_found = "goal not found"
+    actor_prefix = "created_by"
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Goal]:
+        partners = await _pairs(self.session, GOAL_PARTNER, "goal_id", "organisation_id", [r["id"] for r in rows])
+        return [_goal(r, partners.get(r["id"], ())) for r in rows]
+
+    async def add(self, goal: Goal) -> None:
+        await self.session.execute(
+            insert(self.table).values(
+                id=goal.id,
+                version=goal.version,
+                created_at=goal.created_at,
+                updated_at=goal.updated_at,
+                **_actor_columns("created_by", goal.created_by),
+                **_goal_columns(goal),
+            )
+        )
+        await _replace_links(self.session, GOAL_PARTNER, "goal_id", "organisation_id", goal.id, goal.partner_ids)
+
+    async def list(self, wijk_id: UUID, page: PageRequest, filters: GoalFilter) -> Page[Goal]:
+        c = self.table.c
+        conditions = [c.wijk_id == wijk_id, *_equal([(c.year, filters.year), (c.status, filters.status)])]
+        return await self._list(page, [c.year, c.title, c.id], conditions)
+
+    async def save(self, goal: Goal, expected_version: int, now: datetime) -> Goal:
+        await self._save(goal.id, expected_version, _goal_columns(goal), now)
+        await _replace_links(self.session, GOAL_PARTNER, "goal_id", "organisation_id", goal.id, goal.partner_ids)
+        saved = await self.get(goal.id)
+        assert saved is not None
+        return saved  # type: ignore[no-any-return]
+
+    async def active_places(self, wijk_id: UUID, year: int) -> list[int]:
+        c = self.table.c
+        stmt = select(c.active_place).where(c.wijk_id == wijk_id, c.year == year, c.active_place.is_not(None))
+        return [place for (place,) in (await self.session.execute(stmt)).all()]
+
+
+def _review(row: Mapping[str, Any]) -> Review:
+    return Review(
+        id=row["id"],
+        goal_id=row["goal_id"],
+        year=row["year"],
+        quarter=row["quarter"],
+        value=row["value"],
+        note=row["note"],
+        recorded_by=_actor(row, "recorded_by"),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlReviewRepository(_CaseworkRepository):
+    table = REVIEW
+    not_found = "review not found"
+    actor_prefix = "recorded_by"
+
+    async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Review]:
+        return [_review(r) for r in rows]
+
+    async def add(self, review: Review) -> None:
+        await self.session.execute(
+            insert(self.table).values(
+                id=review.id,
+                goal_id=review.goal_id,
+                year=review.year,
+                quarter=review.quarter,
+                value=review.value,
+                note=review.note,
+                version=review.version,
+                created_at=review.created_at,
+                updated_at=review.updated_at,
+                **_actor_columns("recorded_by", review.recorded_by),
+            )
+        )
+
+    async def find(self, goal_id: UUID, year: int, quarter: int) -> Review | None:
+        c = self.table.c
+        rows = await self._rows(c.goal_id == goal_id, c.year == year, c.quarter == quarter)
+        return _review(rows[0]) if rows else None
+
+    async def list(self, goal_id: UUID, page: PageRequest) -> Page[Review]:
+        c = self.table.c
+        return await self._list(page, [c.year, c.quarter, c.id], [c.goal_id == goal_id])
+
+    async def save(self, review: Review, expected_version: int, now: datetime) -> Review:
+        await self._save(review.id, expected_version, {"value": review.value, "note": review.note}, now)
+        saved = await self.get(review.id)
+        assert saved is not None
+        return saved  # type: ignore[no-any-return]

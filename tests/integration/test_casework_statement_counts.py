@@ -1,0 +1,37 @@
+"""Casework lists cost the same number of statements for 2 rows as for 20: links and names are read
+per page, not per row (see test_statement_counts for how statements are counted)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+
+from domain import signals
+from domain.identity import Role
+from domain.scope import Scope, load_scope
+from domain.signals import NewSignal, SignalCategory, SignalSource
+from tests.factories import World, build_neighbourhoods, today
+from tests.integration.test_statement_counts import statements_for
+
+API = "/api/v1"
+
+
+def scope_of(world: World, role: Role) -> Scope:
+    return world.run(lambda uow: load_scope(uow, world.principals[role], today()))
+
+
+def test_signal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+    place = build_neighbourhoods(world)
+    scope = scope_of(world, Role.wijkagent)
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        for n in range(21):
+            data = NewSignal(place.wijk_a.id, SignalCategory.vervuiling, f"Zwerfvuil {n}", source=SignalSource.bewoner)
+            await signals.create_signal(uow, scope, data, datetime.now(UTC))
+
+    world.run(work)
+    for role in (Role.wijkagent, Role.wijkbeheerder):
+        small = statements_for(world, app, f"{API}/signals?limit=2", role)
+        large = statements_for(world, app, f"{API}/signals?limit=20", role)
+        assert small == large <= 5, role
