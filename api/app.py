@@ -19,6 +19,7 @@ from api.routers import (
     auth,
     clients,
     health,
+    interventions,
     koppels,
     offers,
     organisations,
@@ -42,6 +43,7 @@ ROUTERS = (
     presence.router,
     offers.router,
     signals.router,
+    interventions.router,
 )
 
 

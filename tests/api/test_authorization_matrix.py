@@ -85,6 +85,13 @@ EXPECTED: dict[str, Any] = {
     "updateSignal": KOPPEL,
     "listSignalStatusChanges": KOPPEL,
     "changeSignalStatus": KOPPEL,
+    # interventions: the koppel's own work, in its wijken
+    "listInterventions": KOPPEL,
+    "createIntervention": KOPPEL,
+    "getIntervention": KOPPEL,
+    "updateIntervention": KOPPEL,
+    "listInterventionPhaseChanges": KOPPEL,
+    "changeInterventionPhase": KOPPEL,
 }
 
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from domain import signals
+from domain import interventions, signals
 from domain.identity import Role
+from domain.interventions import InterventionKind, NewIntervention
 from domain.scope import Scope, load_scope
 from domain.signals import NewSignal, SignalCategory, SignalSource
 from tests.factories import World, build_neighbourhoods, today
@@ -35,3 +36,18 @@ def test_signal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI
         small = statements_for(world, app, f"{API}/signals?limit=2", role)
         large = statements_for(world, app, f"{API}/signals?limit=20", role)
         assert small == large <= 5, role
+
+
+def test_intervention_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+    place = build_neighbourhoods(world)
+    scope = scope_of(world, Role.opbouwwerker)
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        for n in range(21):
+            data = NewIntervention(place.wijk_a.id, place.koppel_a.id, InterventionKind.buurtactiviteit, f"Activiteit {n}")
+            await interventions.create_intervention(uow, scope, data, datetime.now(UTC))
+
+    world.run(work)
+    small = statements_for(world, app, f"{API}/interventions?limit=2", Role.opbouwwerker)
+    large = statements_for(world, app, f"{API}/interventions?limit=20", Role.opbouwwerker)
+    assert small == large <= 5
