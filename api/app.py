@@ -16,6 +16,7 @@ from api.openapi import API_PREFIX, install_openapi
 from api.passwords import Argon2SecretHasher
 from api.problems import install_problem_handlers
 from api.routers import (
+    agenda_items,
     auth,
     clients,
     health,
@@ -44,6 +45,7 @@ ROUTERS = (
     offers.router,
     signals.router,
     interventions.router,
+    agenda_items.router,
 )
 
 

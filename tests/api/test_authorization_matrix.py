@@ -92,6 +92,13 @@ EXPECTED: dict[str, Any] = {
     "updateIntervention": KOPPEL,
     "listInterventionPhaseChanges": KOPPEL,
     "changeInterventionPhase": KOPPEL,
+    # agenda items: the raising koppel; the gemeente for items addressed to it (police: the feed, issue 6)
+    "listAgendaItems": {*KOPPEL, GEM},
+    "createAgendaItem": KOPPEL,
+    "getAgendaItem": {*KOPPEL, GEM},
+    "updateAgendaItem": KOPPEL,
+    "deleteAgendaItem": KOPPEL,
+    "changeAgendaItemStatus": {*KOPPEL, GEM},
 }
 
 

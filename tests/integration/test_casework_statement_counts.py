@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from domain import interventions, signals
+from domain import agenda, interventions, signals
+from domain.agenda import Addressee, AddresseeKind, AgendaMove, AgendaStatus, AgendaTheme, NewAgendaItem
 from domain.identity import Role
 from domain.interventions import InterventionKind, NewIntervention
 from domain.scope import Scope, load_scope
@@ -51,3 +52,22 @@ def test_intervention_list_costs_the_same_for_2_and_20_rows(world: World, app: F
     small = statements_for(world, app, f"{API}/interventions?limit=2", Role.opbouwwerker)
     large = statements_for(world, app, f"{API}/interventions?limit=20", Role.opbouwwerker)
     assert small == large <= 5
+
+
+def test_agenda_item_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+    place = build_neighbourhoods(world)
+    scope = scope_of(world, Role.opbouwwerker)
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        for n in range(21):
+            data = NewAgendaItem(
+                place.wijk_a.id, f"Thema {n}", "Te weinig verlichting", AgendaTheme.openbare_ruimte, Addressee(AddresseeKind.gemeente)
+            )
+            item = await agenda.create_agenda_item(uow, scope, data, datetime.now(UTC))
+            await agenda.move_agenda_item(uow, scope, item.id, 1, AgendaMove(AgendaStatus.geagendeerd), datetime.now(UTC))
+
+    world.run(work)
+    for role in (Role.opbouwwerker, Role.gemeente):
+        small = statements_for(world, app, f"{API}/agenda-items?limit=2", role)
+        large = statements_for(world, app, f"{API}/agenda-items?limit=20", role)
+        assert small == large <= 5, role
