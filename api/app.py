@@ -19,6 +19,7 @@ from api.routers import (
     agenda_items,
     auth,
     clients,
+    goals,
     health,
     interventions,
     koppels,
@@ -46,6 +47,7 @@ ROUTERS = (
     signals.router,
     interventions.router,
     agenda_items.router,
+    goals.router,
 )
 
 

@@ -159,7 +159,7 @@ def check_review(goal: Goal, year: int, quarter: int, note: str | None, today: d
 
 
 async def _wijk_in_reach(uow: UnitOfWork, scope: Scope, wijk_id: UUID, *, manage: bool) -> None:
-    if await uow.wijken.get(wijk_id) is None:
+    if wijk_id not in await uow.wijken.existing([wijk_id]):
         raise NotFound(WIJK_NOT_FOUND)
     enforce((can_manage_goals if manage else can_read_goals)(scope, wijk_id), WIJK_NOT_FOUND)
 

@@ -99,6 +99,15 @@ EXPECTED: dict[str, Any] = {
     "updateAgendaItem": KOPPEL,
     "deleteAgendaItem": KOPPEL,
     "changeAgendaItemStatus": {*KOPPEL, GEM},
+    # goals and reviews: the admin and the koppel manage; the gemeente reads its municipality's
+    "listGoals": {A, *KOPPEL, GEM},
+    "createGoal": {A, *KOPPEL},
+    "getGoal": {A, *KOPPEL, GEM},
+    "updateGoal": {A, *KOPPEL},
+    "listGoalReviews": {A, *KOPPEL, GEM},
+    "createGoalReview": {A, *KOPPEL},
+    "getGoalReview": {A, *KOPPEL, GEM},
+    "updateGoalReview": {A, *KOPPEL},
 }
 
 

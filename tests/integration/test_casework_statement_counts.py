@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from domain import agenda, interventions, signals
+from domain import agenda, goals, interventions, signals
 from domain.agenda import Addressee, AddresseeKind, AgendaMove, AgendaStatus, AgendaTheme, NewAgendaItem
+from domain.goals import NewGoal, Target
 from domain.identity import Role
 from domain.interventions import InterventionKind, NewIntervention
 from domain.scope import Scope, load_scope
 from domain.signals import NewSignal, SignalCategory, SignalSource
-from tests.factories import World, build_neighbourhoods, today
+from tests.factories import World, admin_scope, build_neighbourhoods, today
 from tests.integration.test_statement_counts import statements_for
 
 API = "/api/v1"
@@ -70,4 +71,20 @@ def test_agenda_item_list_costs_the_same_for_2_and_20_rows(world: World, app: Fa
     for role in (Role.opbouwwerker, Role.gemeente):
         small = statements_for(world, app, f"{API}/agenda-items?limit=2", role)
         large = statements_for(world, app, f"{API}/agenda-items?limit=20", role)
+        assert small == large <= 5, role
+
+
+def test_goal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+    place = build_neighbourhoods(world)
+    partners = frozenset({world.organisations["politie"].id, world.organisations["gemeente"].id})
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        for n in range(21):  # three active per year: spread over the years
+            data = NewGoal(2000 + n // 3, f"Doel {n:02d}", "meldingen", Target(n, "meldingen"), partners)
+            await goals.create_goal(uow, admin_scope(world), place.wijk_a.id, data, datetime.now(UTC))
+
+    world.run(work)
+    for role in (Role.opbouwwerker, Role.gemeente):
+        small = statements_for(world, app, f"{API}/wijken/{place.wijk_a.id}/goals?limit=2", role)
+        large = statements_for(world, app, f"{API}/wijken/{place.wijk_a.id}/goals?limit=20", role)
         assert small == large <= 5, role
