@@ -30,6 +30,10 @@ from api.routers import (
     users,
     wijken,
 )
+from api.routers.audit import router as audit_router
+from api.routers.consents import router as consents_router
+from api.routers.resident_notes import router as resident_notes_router
+from api.routers.residents import router as residents_router
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
 from persistence.db import create_engine, create_session_factory
@@ -44,6 +48,10 @@ ROUTERS = (
     koppels.router,
     presence.router,
     offers.router,
+    residents_router,
+    resident_notes_router,
+    consents_router,
+    audit_router,
     signals.router,
     interventions.router,
     agenda_items.router,

@@ -46,3 +46,7 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # uvicorn's access log prints query strings (which may hold names); ours does not.
     logging.getLogger("uvicorn.access").disabled = True
+    # Database drivers log statement parameters at DEBUG, and those hold residents' names and
+    # addresses: they stay at INFO or above whatever level is asked for.
+    for name in ("aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))

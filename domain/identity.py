@@ -26,6 +26,7 @@ class Role(StrEnum):
     wijkbeheerder = "wijkbeheerder"
     agency_worker = "agency_worker"
     gemeente = "gemeente"
+    privacy_officer = "privacy_officer"
     police_system = "police_system"
     housing_system = "housing_system"
 
@@ -36,14 +37,15 @@ class PrincipalKind(StrEnum):
 
 
 KOPPEL_ROLES = frozenset({Role.opbouwwerker, Role.wijkagent, Role.wijkbeheerder})
-STAFF_ROLES = frozenset({Role.admin, *KOPPEL_ROLES, Role.agency_worker, Role.gemeente})
+STAFF_ROLES = frozenset({Role.admin, *KOPPEL_ROLES, Role.agency_worker, Role.gemeente, Role.privacy_officer})
 SYSTEM_ROLES = frozenset({Role.police_system, Role.housing_system})
 ALL_ROLES = frozenset(Role)
 
 # Which organisations a role can belong to. A wijkagent is police staff, an opbouwwerker
 # works for the welfare organisation, a wijkbeheerder for a housing corporation; an agency
 # worker for an agency (or a welfare organisation that offers help itself). An admin is a
-# functional administrator and may sit in any organisation.
+# functional administrator and may sit in any organisation, and so may the privacy officer (the
+# partnership's privacy desk, which answers residents' requests and audits access).
 ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.admin: frozenset(OrganisationKind),
     Role.wijkagent: frozenset({OrganisationKind.politie}),
@@ -51,6 +53,7 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.wijkbeheerder: frozenset({OrganisationKind.woningcorporatie}),
     Role.agency_worker: frozenset({OrganisationKind.instantie, OrganisationKind.welzijn}),
     Role.gemeente: frozenset({OrganisationKind.gemeente}),
+    Role.privacy_officer: frozenset(OrganisationKind),
     Role.police_system: frozenset({OrganisationKind.politie}),
     Role.housing_system: frozenset({OrganisationKind.woningcorporatie}),
 }

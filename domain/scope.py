@@ -134,6 +134,10 @@ def compute_scope(principal: Principal, facts: ScopeFacts, on: date) -> Scope:
             municipality_codes=frozenset(w.municipality_code for w in facts.wijken),
             own_organisation_only=True,
         )
+    if role is Role.privacy_officer:
+        # The privacy desk reaches no map and no casework; it reaches residents only to answer their
+        # requests (export, erasure) and the audit trail (see domain.residents).
+        return Scope(principal, on)
     # Systems reach only their own organisation's resources (signals, agenda items); no wijken.
     return Scope(principal, on, own_organisation_only=True)
 

@@ -24,6 +24,12 @@ from persistence.repositories import (
     SqlOrganisationRepository,
     SqlUserRepository,
 )
+from persistence.residents import (
+    SqlAuditRepository,
+    SqlConsentRepository,
+    SqlNoteRepository,
+    SqlResidentRepository,
+)
 from persistence.scope import SqlScopeRepository
 from persistence.wijken import SqlWijkRepository
 
@@ -42,6 +48,10 @@ class SqlUnitOfWork:
         self.assignments = SqlAssignmentRepository(session)
         self.presence = SqlPresenceRepository(session)
         self.offers = SqlOfferRepository(session)
+        self.residents = SqlResidentRepository(session)
+        self.notes = SqlNoteRepository(session)
+        self.consents = SqlConsentRepository(session)
+        self.audit = SqlAuditRepository(session)
         self.signals = SqlSignalRepository(session)
         self.interventions = SqlInterventionRepository(session)
         self.agenda_items = SqlAgendaItemRepository(session)

@@ -32,6 +32,7 @@ ORGANISATION_FOR_ROLE = {
     Role.wijkbeheerder: "woningcorporatie",
     Role.agency_worker: "instantie",
     Role.gemeente: "gemeente",
+    Role.privacy_officer: "welzijn",
     Role.police_system: "politie",
     Role.housing_system: "woningcorporatie",
 }

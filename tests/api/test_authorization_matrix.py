@@ -20,6 +20,7 @@ A = Role.admin
 OPB, AGT, BEH = Role.opbouwwerker, Role.wijkagent, Role.wijkbeheerder
 AGENCY, GEM = Role.agency_worker, Role.gemeente
 POLICE, HOUSING = Role.police_system, Role.housing_system
+PRIV = Role.privacy_officer
 KOPPEL = frozenset({OPB, AGT, BEH})
 
 EXPECTED: dict[str, Any] = {
@@ -45,12 +46,12 @@ EXPECTED: dict[str, Any] = {
     "rotateClientSecret": {A},
     "deactivateClient": {A},
     # wijken: every role reads its own scope (systems: an empty one); the admin manages
-    "listWijken": {A, *KOPPEL, AGENCY, GEM, POLICE, HOUSING},
+    "listWijken": {A, *KOPPEL, AGENCY, GEM, PRIV, POLICE, HOUSING},
     "createWijk": {A},
-    "getWijk": {A, *KOPPEL, AGENCY, GEM, POLICE, HOUSING},
+    "getWijk": {A, *KOPPEL, AGENCY, GEM, PRIV, POLICE, HOUSING},
     "updateWijk": {A},
     "deactivateWijk": {A},
-    "listWijkKoppelMembers": {A, *KOPPEL, AGENCY, GEM},
+    "listWijkKoppelMembers": {A, *KOPPEL, AGENCY, GEM, PRIV},
     # koppels: the admin composes them; members and the gemeente read them
     "listKoppels": {A, *KOPPEL, GEM},
     "createKoppel": {A},
@@ -78,6 +79,24 @@ EXPECTED: dict[str, Any] = {
     "getOffer": {A, *KOPPEL, AGENCY},
     "updateOffer": {A, *KOPPEL},
     "archiveOffer": {A, *KOPPEL},
+    # residents' personal data: the koppel of the wijk; an agency only its consented view; the privacy
+    # officer answers residents' requests and reads the audit trail; admin, gemeente, systems never
+    "listResidents": {*KOPPEL, PRIV},
+    "createResident": KOPPEL,
+    "getResident": KOPPEL,
+    "updateResident": KOPPEL,
+    "getSharedResident": {AGENCY},
+    "listResidentNotes": KOPPEL,
+    "createResidentNote": KOPPEL,
+    "getResidentNote": KOPPEL,
+    "updateResidentNote": KOPPEL,
+    "retractResidentNote": KOPPEL,
+    "listResidentNoteRevisions": KOPPEL,
+    "listResidentConsents": KOPPEL,
+    "createResidentConsent": KOPPEL,
+    "getResidentConsent": KOPPEL,
+    "withdrawResidentConsent": KOPPEL,
+    "listAuditEvents": {PRIV},
     # signals: the koppel of the wijk works with them; housing systems read back their own as receipts
     "listSignals": {*KOPPEL, HOUSING},
     "createSignal": KOPPEL,

@@ -71,6 +71,7 @@ FACTS: dict[Role, ScopeFacts] = {
     Role.agency_worker: ScopeFacts(wijken=(ReachableWijk(W2, GM),)),
     Role.police_system: ScopeFacts(),
     Role.housing_system: ScopeFacts(),
+    Role.privacy_officer: ScopeFacts(),  # loads no facts; see test_resident_policies
 }
 
 

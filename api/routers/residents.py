@@ -1,0 +1,120 @@
+"""Residents: the koppel's own view and an agency's consented view.
+
+Every route here that returns personal data has its access in the audit trail before the
+response leaves (domain.residents, domain.consents).
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from api.access import accessing
+from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
+from api.problems import problem_responses
+from api.schemas.common import PageOf
+from api.schemas.residents import (
+    ResidentCreate,
+    ResidentRead,
+    ResidentSummary,
+    ResidentUpdate,
+    SharedResidentRead,
+)
+from domain import consents, residents
+from domain.identity import KOPPEL_ROLES, Role
+from domain.residents import NewResident
+
+router = APIRouter(prefix="/residents", tags=["residents"])
+ResidentId = Annotated[UUID, Path(alias="residentId")]
+# The koppel members of the resident's wijk read and write; the policy narrows to those wijken.
+Koppel = accessing(*KOPPEL_ROLES)
+# Search: koppel members in their wijken; the privacy officer by exact address only.
+Searchers = accessing(*KOPPEL_ROLES, Role.privacy_officer)
+Agency = accessing(Role.agency_worker)
+RESIDENTS_URL = "/api/v1/residents"
+
+
+@router.get(
+    "",
+    operation_id="listResidents",
+    summary="Search residents in your wijken by name, postcode and huisnummer",
+    description="Every resident returned is recorded in the audit trail (`search_hit`). The privacy "
+    "officer searches every wijk, but only with `postcode` and `huisnummer` together.",
+)
+async def list_residents(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    access: Searchers,
+    page: PageDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Words that must all occur in the names (case and accents ignored)."),
+    ] = None,
+    postcode: Annotated[str | None, Query(max_length=7, examples=["9401AB"])] = None,
+    huisnummer: Annotated[int | None, Query(ge=1, le=99999)] = None,
+    wijk_id: Annotated[UUID | None, Query(alias="wijkId")] = None,
+) -> PageOf[ResidentSummary]:
+    filters = residents.search_filter(q, postcode, huisnummer, wijk_id)
+    result = await residents.search_residents(uow, access, page, filters, datetime.now(UTC))
+    link_next(request, response, result)
+    return PageOf[ResidentSummary](
+        items=[ResidentSummary.of(r) for r in result.items], next_cursor=result.next_cursor
+    )
+
+
+@router.post(
+    "",
+    operation_id="createResident",
+    summary="Register a resident in one of your wijken",
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_resident(body: ResidentCreate, response: Response, uow: UowDep, access: Koppel) -> ResidentRead:
+    resident = await residents.register_resident(uow, access, NewResident(**body.domain()), datetime.now(UTC))
+    response.headers["ETag"] = etag(resident.version)
+    response.headers["Location"] = f"{RESIDENTS_URL}/{resident.id}"
+    return ResidentRead.of(resident)
+
+
+@router.get("/{residentId}", operation_id="getResident", summary="Read a resident of your wijken")
+async def get_resident(resident_id: ResidentId, response: Response, uow: UowDep, access: Koppel) -> ResidentRead:
+    resident = await residents.get_resident(uow, access, resident_id, datetime.now(UTC))
+    response.headers["ETag"] = etag(resident.version)
+    return ResidentRead.of(resident)
+
+
+@router.patch(
+    "/{residentId}",
+    operation_id="updateResident",
+    summary="Correct or complete a resident's data",
+    responses=problem_responses(412, 428),
+)
+async def update_resident(
+    resident_id: ResidentId,
+    body: ResidentUpdate,
+    response: Response,
+    uow: UowDep,
+    access: Koppel,
+    expected_version: IfMatchDep,
+) -> ResidentRead:
+    resident = await residents.update_resident(
+        uow, access, resident_id, expected_version, body.domain(), datetime.now(UTC)
+    )
+    response.headers["ETag"] = etag(resident.version)
+    return ResidentRead.of(resident)
+
+
+@router.get(
+    "/{residentId}/shared-data",
+    operation_id="getSharedResident",
+    summary="What the resident allowed your agency to see (under valid consent)",
+    description="Only the parts valid, unwithdrawn consents naming your organisation cover, checked at "
+    "this request: a withdrawal takes effect at once. Without such a consent the resident does not "
+    "exist for your agency (404).",
+)
+async def get_shared_resident(
+    resident_id: ResidentId, uow: UowDep, access: Agency
+) -> SharedResidentRead:
+    shared = await consents.read_shared_resident(uow, access, resident_id, datetime.now(UTC))
+    return SharedResidentRead.of(shared)

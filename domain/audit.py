@@ -1,0 +1,156 @@
+"""The audit trail of residents' personal data: who touched what of whose data, how, when, and in
+which request.
+
+Every use case that reads or changes personal data appends its events through its own unit of
+work and commits them together with the change (writes) or before the data is handed back
+(reads), so no personal data leaves the service without a trace. The trail is append-only: the
+repository can add and read, nothing else, no route changes it, and on PostgreSQL a trigger refuses
+UPDATE and DELETE on the table.
+
+An event names fields, never values: `fields` holds wire names such as `familyName`, `purpose` a
+fixed phrase or identifiers. The trail itself therefore holds no personal values and survives an
+erasure unchanged — the resident keeps the right to learn who saw their data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from domain.errors import InvalidInput
+from domain.identity import Principal, Role
+from domain.pagination import Page, PageRequest
+from domain.ports import UnitOfWork
+from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce
+
+
+class AuditAction(StrEnum):
+    read = "read"
+    search_hit = "search_hit"  # one per resident in a search result
+    export = "export"  # an access request (AVG art. 15) answered
+    create = "create"
+    update = "update"
+    delete = "delete"  # a note retracted: kept for the record, hidden from daily work
+    visibility_change = "visibility_change"
+    consent_withdrawn = "consent_withdrawn"
+    erase = "erase"  # on the resident's request (AVG art. 17)
+    anonymise = "anonymise"  # by a retention run
+
+
+class RecordKind(StrEnum):
+    """What kind of record of the resident was touched."""
+
+    resident = "resident"
+    note = "note"
+    consent = "consent"
+
+
+class ActorKind(StrEnum):
+    user = "user"
+    client = "client"
+    system = "system"  # the service itself, e.g. a retention run started from the command line
+
+
+@dataclass(frozen=True)
+class Access:
+    """A request that touches personal data: the caller's scope and the request id the audit records."""
+
+    scope: Scope
+    request_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.scope.principal, self.request_id)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who causes an event: a principal, or the service itself (`principal` None)."""
+
+    principal: Principal | None
+    request_id: str | None = None
+
+
+SYSTEM = Actor(None)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: UUID
+    occurred_at: datetime
+    actor_kind: ActorKind
+    actor_id: UUID | None
+    actor_role: Role | None
+    actor_organisation_id: UUID | None
+    action: AuditAction
+    resident_id: UUID
+    record_kind: RecordKind
+    record_id: UUID
+    fields: tuple[str, ...]
+    purpose: str | None
+    request_id: str | None
+
+
+def audit_event(
+    actor: Actor,
+    action: AuditAction,
+    resident_id: UUID,
+    now: datetime,
+    *,
+    record_kind: RecordKind = RecordKind.resident,
+    record_id: UUID | None = None,
+    fields: Iterable[str] = (),
+    purpose: str | None = None,
+) -> AuditEvent:
+    """One event; `fields` are field names (sorted, deduplicated), never values."""
+    principal = actor.principal
+    return AuditEvent(
+        id=uuid4(),
+        occurred_at=now,
+        actor_kind=ActorKind(principal.kind.value) if principal else ActorKind.system,
+        actor_id=principal.id if principal else None,
+        actor_role=principal.role if principal else None,
+        actor_organisation_id=principal.organisation_id if principal else None,
+        action=action,
+        resident_id=resident_id,
+        record_kind=record_kind,
+        record_id=record_id or resident_id,
+        fields=tuple(sorted(set(fields))),
+        purpose=purpose,
+        request_id=actor.request_id,
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    resident_id: UUID | None = None
+    actor_id: UUID | None = None
+    action: AuditAction | None = None
+    occurred_from: datetime | None = None  # inclusive
+    occurred_to: datetime | None = None  # exclusive
+    request_id: str | None = None
+
+
+def can_read_audit(scope: Scope) -> Decision:
+    """Only the privacy officer reads the trail: the admin, who creates accounts and could give
+    themselves access, is exactly whom the trail must be able to show."""
+    if scope.role is Role.privacy_officer:
+        return ALLOWED
+    return Decision(Outcome.forbidden, "only the privacy officer reads the audit trail")
+
+
+async def list_audit_events(
+    uow: UnitOfWork, scope: Scope, page: PageRequest, filters: AuditFilter
+) -> Page[AuditEvent]:
+    """The trail, oldest first, filtered by resident, actor, action, period and request."""
+    enforce(can_read_audit(scope), "audit event not found")
+    if (
+        filters.occurred_from is not None
+        and filters.occurred_to is not None
+        and filters.occurred_to <= filters.occurred_from
+    ):
+        raise InvalidInput.field("to", "must lie after 'from'", code="period")
+    return await uow.audit.list(page, filters)
