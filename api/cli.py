@@ -111,6 +111,21 @@ def _cmd_create_client(settings: Settings, args: argparse.Namespace) -> None:
     print("store the secret now: it is not shown again", file=sys.stderr)
 
 
+def _cmd_retention(settings: Settings, args: argparse.Namespace) -> None:
+    from domain import rights
+    from domain.audit import SYSTEM
+
+    months = args.months if args.months is not None else settings.retention_months
+    report = _with_uow(settings, lambda uow: rights.run_retention(uow, SYSTEM, months, datetime.now(UTC)))
+    print(
+        f"retention: {len(report.anonymised)} resident(s) without activity since {report.cutoff.isoformat()} "
+        f"({report.months} months) anonymised; {report.notes_removed} note(s) removed, "
+        f"{report.consents_closed} consent(s) closed"
+    )
+    for resident_id in report.anonymised:
+        print(f"anonymised {resident_id}")
+
+
 def _cmd_openapi(_settings: Settings, args: argparse.Namespace) -> None:
     from api.app import create_app
     from api.openapi import EXPORT_PATH, build_openapi, render
@@ -150,6 +165,14 @@ def main(argv: list[str] | None = None) -> None:
     client.add_argument("--role", required=True, choices=[Role.police_system.value, Role.housing_system.value])
     client.add_argument("--organisation-id", required=True)
     client.set_defaults(run=_cmd_create_client)
+
+    retention = sub.add_parser(
+        "retention", help="anonymise residents without activity for the retention period (idempotent)"
+    )
+    retention.add_argument(
+        "--months", type=int, help="the retention period in months (default KOPPELWERK_RETENTION_MONTHS)"
+    )
+    retention.set_defaults(run=_cmd_retention)
 
     export = sub.add_parser("openapi", help="write the OpenAPI document (default openapi/openapi.json)")
     export.add_argument("--output")

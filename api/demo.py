@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from domain import accounts, koppels, offers, presence, wijken
+from domain import accounts, consents, koppels, notes, offers, presence, residents, wijken
+from domain.audit import Access
 from domain.categories import NeedCategory as Need
+from domain.consents import ConsentForm, ConsentScope, NewConsent
 from domain.dates import local_today
 from domain.identity import Organisation, OrganisationKind, Principal, PrincipalKind, Role
 from domain.koppels import KoppelRole, KoppelStatus, NewAssignment, NewKoppel, NewMember
+from domain.notes import NewNote, NoteCategory
 from domain.offers import NewOffer
 from domain.pagination import PageRequest
 from domain.ports import SecretHasher, UnitOfWork
 from domain.presence import NewPresence, PresenceKind, Weekday
-from domain.scope import ScopeFacts, compute_scope
+from domain.residents import Address, NewResident, NoteVisibility, ResidentFilter
+from domain.scope import ScopeFacts, compute_scope, load_scope
 from domain.wijken import NewWijk
 from domain.wijken import ProblemIndicator as Indicator
 
@@ -156,7 +160,8 @@ async def load_demo_data(uow: UnitOfWork, hasher: SecretHasher) -> bool:
     now = datetime.now(UTC)
     organisations = await _organisations(uow, now)
     created = await _accounts(uow, hasher, organisations, now)
-    return await _map(uow, organisations, now) or created
+    created = await _map(uow, organisations, now) or created
+    return await _residents(uow, hasher, organisations, now) or created
 
 
 async def _organisations(uow: UnitOfWork, now: datetime) -> dict[str, Organisation]:
@@ -259,4 +264,75 @@ async def _map(uow: UnitOfWork, organisations: dict[str, Organisation], now: dat
             ),
             now,
         )
+    return True
+
+
+# Residents of Assen-Oost with notes in every compartment and one consent. Every name, address and
+# number is invented.
+# given, family, postcode, huisnummer, phone, birth year, key figure, languages
+RESIDENTS = [
+    ("Anneke", "Hoekstra", "9401AB", 12, "06 1234 5001", 1956, True, ("nl",)),
+    ("Yusuf", "Demir", "9401AB", 14, "06 1234 5002", 1979, False, ("tr", "nl")),
+    ("Sanne", "de Boer", "9401AC", 3, None, 1991, False, ("nl", "en")),
+]
+# resident index, author username, visibility, category, text
+NOTES = [
+    (0, "margriet", NoteVisibility.koppel, NoteCategory.netwerk,
+     "Kent iedereen in de straat; wil helpen met het buurtfeest."),
+    (1, "margriet", NoteVisibility.organisation, NoteCategory.hulpvraag,
+     "Maakt zich zorgen over achterstallige rekeningen; schuldhulp besproken."),
+    (1, "agent.jansen", NoteVisibility.organisation, NoteCategory.veiligheid,
+     "Melding van geluidsoverlast door bovenburen, twee keer langs geweest."),
+    (2, "beheerder.bos", NoteVisibility.koppel, NoteCategory.wonen,
+     "Vochtplek in de badkamer gemeld; reparatie ingepland."),
+]
+
+
+async def _residents(
+    uow: UnitOfWork, hasher: SecretHasher, organisations: dict[str, Organisation], now: datetime
+) -> bool:
+    """The privacy officer's account, and residents with notes and a consent, each when missing."""
+    created = False
+    if await uow.users.get_by_username("privacy") is None:
+        await accounts.create_user(
+            uow,
+            hasher,
+            accounts.NewUser("privacy", "Privacy desk", DEMO_PASSWORD, Role.privacy_officer, organisations["welzijn"].id),
+            now,
+        )
+        created = True
+    first = RESIDENTS[0]
+    if (await uow.residents.search(None, PageRequest(limit=1), ResidentFilter((), first[2], first[3]))).items:
+        return created
+    oost = await uow.wijken.get_by_code("WK010601")
+    staff = {}
+    for username in ("margriet", "agent.jansen", "beheerder.bos"):
+        user = await uow.users.get_by_username(username)
+        if user is None or oost is None:
+            return created
+        principal = Principal(PrincipalKind.user, user.id, user.role, user.organisation_id)
+        staff[username] = Access(await load_scope(uow, principal, local_today(now)), "demo-data")
+    ids = []
+    for given, family, postcode, number, phone, born, key_figure, languages in RESIDENTS:
+        resident = await residents.register_resident(
+            uow,
+            staff["margriet"],
+            NewResident(oost.id, given, family, Address(postcode, number), phone, None, born, key_figure, languages),
+            now,
+        )
+        ids.append(resident.id)
+    for index, username, visibility, category, text in NOTES:
+        await notes.add_note(uow, staff[username], ids[index], NewNote(text, category, visibility), now)
+    await consents.record_consent(
+        uow,
+        staff["margriet"],
+        ids[1],
+        NewConsent(
+            organisations["schuldhulp"].id,
+            frozenset({ConsentScope.identity, ConsentScope.contact_details}),
+            "aanmelding bij Schuldhulpmaatje",
+            ConsentForm.spoken,
+        ),
+        now,
+    )
     return True

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
     demo_data: bool = False
+    # Residents without activity for this many months are anonymised by a retention run.
+    retention_months: int = Field(default=24, ge=1, le=240)
     # Cheap Argon2 parameters so a test suite can create hundreds of accounts; refused outside tests.
     fast_password_hashing: bool = False
 

@@ -1,4 +1,4 @@
-"""The audit trail (read-only: no route changes or deletes an event)."""
+"""The audit trail (read-only: no route changes or deletes an event) and retention runs."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -6,15 +6,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.access import accessing
 from api.dependencies import PageDep, UowDep, link_next, scoped
 from api.schemas.common import PageOf
-from api.schemas.residents import AuditEventRead
-from domain import audit
+from api.schemas.residents import AuditEventRead, RetentionRunRead
+from domain import audit, rights
 from domain.audit import AuditAction, AuditFilter
 from domain.identity import Role
 
 router = APIRouter(tags=["audit"])
 PrivacyOfficer = scoped(Role.privacy_officer)
+# Operations (admin) and the privacy desk start retention runs; the report holds identifiers only.
+RetentionStarters = accessing(Role.admin, Role.privacy_officer)
 
 
 @router.get(
@@ -51,3 +54,17 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+@router.post(
+    "/retention-runs",
+    operation_id="createRetentionRun",
+    summary="Anonymise every resident without activity for the retention period",
+    description="The period is KOPPELWERK_RETENTION_MONTHS. Activity is a resident registered or "
+    "changed, or a note or consent written, corrected, retracted or withdrawn. Running again finds "
+    "nothing new. Each anonymisation is in the audit trail.",
+)
+async def create_retention_run(request: Request, uow: UowDep, access: RetentionStarters) -> RetentionRunRead:
+    months = request.app.state.settings.retention_months
+    report = await rights.start_retention(uow, access, months, datetime.now(UTC))
+    return RetentionRunRead.of(report)

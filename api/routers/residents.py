@@ -1,7 +1,7 @@
-"""Residents: the koppel's own view and an agency's consented view.
+"""Residents: the koppel's own view, an agency's consented view, and the resident's rights.
 
 Every route here that returns personal data has its access in the audit trail before the
-response leaves (domain.residents, domain.consents).
+response leaves (domain.residents, domain.consents, domain.rights).
 """
 
 from datetime import UTC, datetime
@@ -15,13 +15,15 @@ from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
 from api.problems import problem_responses
 from api.schemas.common import PageOf
 from api.schemas.residents import (
+    ErasureRead,
     ResidentCreate,
+    ResidentExportRead,
     ResidentRead,
     ResidentSummary,
     ResidentUpdate,
     SharedResidentRead,
 )
-from domain import consents, residents
+from domain import consents, residents, rights
 from domain.identity import KOPPEL_ROLES, Role
 from domain.residents import NewResident
 
@@ -32,6 +34,7 @@ Koppel = accessing(*KOPPEL_ROLES)
 # Search: koppel members in their wijken; the privacy officer by exact address only.
 Searchers = accessing(*KOPPEL_ROLES, Role.privacy_officer)
 Agency = accessing(Role.agency_worker)
+PrivacyOfficer = accessing(Role.privacy_officer)
 RESIDENTS_URL = "/api/v1/residents"
 
 
@@ -118,3 +121,30 @@ async def get_shared_resident(
 ) -> SharedResidentRead:
     shared = await consents.read_shared_resident(uow, access, resident_id, datetime.now(UTC))
     return SharedResidentRead.of(shared)
+
+
+@router.get(
+    "/{residentId}/export",
+    operation_id="exportResident",
+    summary="Everything held on the resident and who accessed it (access request, AVG art. 15)",
+    description="For the privacy officer answering a resident's access request: identity, every note "
+    "whatever its visibility (retracted ones and earlier versions too), every consent, and every "
+    "access from the audit trail, this export included.",
+)
+async def export_resident(resident_id: ResidentId, uow: UowDep, access: PrivacyOfficer) -> ResidentExportRead:
+    exported = await rights.export_resident(uow, access, resident_id, datetime.now(UTC))
+    return ResidentExportRead.of(exported)
+
+
+@router.post(
+    "/{residentId}/erasure",
+    operation_id="eraseResident",
+    summary="Erase the resident's personal data on their request (AVG art. 17)",
+    description="Removes names, address, contact details, birth year, languages, every note and its "
+    "earlier versions, and the purposes of consents (which end now). An anonymous record stays for "
+    "statistics (wijk, key-figure flag, birth decade), and so does the audit trail. Asking again "
+    "changes nothing and reports the earlier erasure.",
+)
+async def erase_resident(resident_id: ResidentId, uow: UowDep, access: PrivacyOfficer) -> ErasureRead:
+    erasure = await rights.erase_resident(uow, access, resident_id, datetime.now(UTC))
+    return ErasureRead.of(erasure)

@@ -1,7 +1,8 @@
 """Residents, notes, consents, the resident's rights and the audit trail on the wire.
 
 Every view is purpose-built: the koppel's full resident, a shorter one in search results, the
-agency's consented view (only the consented parts, with the scope that allowed them), and audit events that name fields but carry no values.
+agency's consented view (only the consented parts, with the scope that allowed them), the export
+for the resident's access request, and audit events that name fields but carry no values.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain.consents import Consent, ConsentForm, ConsentScope, SharedResident
 from domain.identity import Role
 from domain.notes import Note, NoteCategory, NoteRevision
 from domain.residents import Address, NoteVisibility, Resident
+from domain.rights import AccessRecord, Erasure, ResidentExport, RetentionReport
 
 Name = Annotated[str, Field(min_length=1, max_length=100, examples=["Fatima"])]
 Phone = Annotated[str, Field(min_length=6, max_length=32, examples=["06 1234 5678"])]
@@ -293,6 +295,123 @@ class ConsentRead(ApiModel):
             withdrawn_at=c.withdrawn_at,
             withdrawn_by_id=c.withdrawn_by_id,
             created_at=c.created_at,
+        )
+
+
+# --- the resident's rights ---------------------------------------------------------------------
+
+
+class ExportedResident(ResidentRead):
+    last_activity_at: datetime = Field(description="The retention period counts from here.")
+
+
+class ExportedNote(ApiModel):
+    id: UUID
+    author_organisation_id: UUID
+    author_role: Role
+    category: NoteCategory
+    visibility: NoteVisibility
+    text: str
+    revision: int
+    retracted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    earlier_versions: list[NoteRevisionRead]
+
+
+class ExportedAccess(ApiModel):
+    occurred_at: datetime
+    action: AuditAction
+    record_kind: RecordKind
+    fields: list[str]
+    actor_kind: ActorKind
+    actor_role: Role | None
+    organisation_id: UUID | None
+    organisation_name: str | None
+    purpose: str | None
+
+    @classmethod
+    def of(cls, a: AccessRecord) -> ExportedAccess:
+        e = a.event
+        return cls(
+            occurred_at=e.occurred_at,
+            action=e.action,
+            record_kind=e.record_kind,
+            fields=list(e.fields),
+            actor_kind=e.actor_kind,
+            actor_role=e.actor_role,
+            organisation_id=e.actor_organisation_id,
+            organisation_name=a.organisation_name,
+            purpose=e.purpose,
+        )
+
+
+class ResidentExportRead(ApiModel):
+    """Everything held on the resident and every access to it (AVG art. 15), this export included."""
+
+    exported_at: datetime
+    resident: ExportedResident
+    notes: list[ExportedNote] = Field(description="Every note, whatever its visibility, retracted ones too.")
+    consents: list[ConsentRead]
+    accesses: list[ExportedAccess] = Field(description="Who accessed the data, oldest first (from the audit trail).")
+
+    @classmethod
+    def of(cls, x: ResidentExport) -> ResidentExportRead:
+        return cls(
+            exported_at=x.exported_at,
+            resident=ExportedResident(**ResidentRead.of(x.resident).model_dump(), last_activity_at=x.resident.last_activity_at),
+            notes=[
+                ExportedNote(
+                    id=r.note.id,
+                    author_organisation_id=r.note.author_organisation_id,
+                    author_role=r.note.author_role,
+                    category=r.note.category,
+                    visibility=r.note.visibility,
+                    text=r.note.text,
+                    revision=r.note.revision,
+                    retracted_at=r.note.retracted_at,
+                    created_at=r.note.created_at,
+                    updated_at=r.note.updated_at,
+                    earlier_versions=[NoteRevisionRead.of(v) for v in r.revisions],
+                )
+                for r in x.notes
+            ],
+            consents=[ConsentRead.of(c) for c in x.consents],
+            accesses=[ExportedAccess.of(a) for a in x.accesses],
+        )
+
+
+class ErasureRead(ApiModel):
+    resident_id: UUID
+    erased_at: datetime
+    already_erased: bool = Field(description="True when an earlier erasure or retention run had done it.")
+    notes_removed: int
+    consents_closed: int
+
+    @classmethod
+    def of(cls, e: Erasure) -> ErasureRead:
+        return cls.model_validate(e)
+
+
+class RetentionRunRead(ApiModel):
+    ran_at: datetime
+    months: int = Field(description="Residents without activity for this many months were anonymised.")
+    cutoff_at: datetime = Field(description="No activity since this instant.")
+    anonymised_count: int
+    anonymised_resident_ids: list[UUID]
+    notes_removed: int
+    consents_closed: int
+
+    @classmethod
+    def of(cls, r: RetentionReport) -> RetentionRunRead:
+        return cls(
+            ran_at=r.ran_at,
+            months=r.months,
+            cutoff_at=r.cutoff,
+            anonymised_count=len(r.anonymised),
+            anonymised_resident_ids=list(r.anonymised),
+            notes_removed=r.notes_removed,
+            consents_closed=r.consents_closed,
         )
 
 

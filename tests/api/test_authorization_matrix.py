@@ -86,6 +86,8 @@ EXPECTED: dict[str, Any] = {
     "getResident": KOPPEL,
     "updateResident": KOPPEL,
     "getSharedResident": {AGENCY},
+    "exportResident": {PRIV},
+    "eraseResident": {PRIV},
     "listResidentNotes": KOPPEL,
     "createResidentNote": KOPPEL,
     "getResidentNote": KOPPEL,
@@ -97,6 +99,7 @@ EXPECTED: dict[str, Any] = {
     "getResidentConsent": KOPPEL,
     "withdrawResidentConsent": KOPPEL,
     "listAuditEvents": {PRIV},
+    "createRetentionRun": {A, PRIV},
     # signals: the koppel of the wijk works with them; housing systems read back their own as receipts
     "listSignals": {*KOPPEL, HOUSING},
     "createSignal": KOPPEL,

@@ -46,6 +46,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     # a role that may never call a route is refused (403) whatever the resident: that says nothing
     # about existence, so koppel members in and out of scope get the same answer there
     "getSharedResident":         row(403, 403, 403, 404, 200, 403, 403, 403, 403, 403),
+    "exportResident":            row(403, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+    "eraseResident":             row(403, 403, 403, 403, 403, 403, 403, 403, 403, 200),
     "listResidentNotes":         CASEWORK_READ,
     "createResidentNote":        row(201, 201, 404, 403, 403, 403, 403, 403, 403, 403),
     "getResidentNote":           CASEWORK_READ,
@@ -57,6 +59,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "getResidentConsent":        CASEWORK_READ,
     "withdrawResidentConsent":   CASEWORK_READ,
     "listAuditEvents":           row(403, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+    "createRetentionRun":        row(403, 403, 403, 403, 403, 200, 403, 403, 403, 200),
 }
 # fmt: on
 
@@ -77,7 +80,7 @@ def test_the_table_covers_every_route_about_residents_and_their_audit(app: FastA
     operations = {
         r.operation_id
         for r in mounted_routes(app, API)
-        if r.path.startswith((f"{API}/residents", f"{API}/audit-events"))
+        if r.path.startswith((f"{API}/residents", f"{API}/audit-events", f"{API}/retention-runs"))
     }
     assert operations == set(EXPECTED)
 
@@ -116,6 +119,8 @@ def test_every_resident_route_with_every_role_in_and_out_of_scope(world: World, 
         "getResident": ("GET", "/residents/{r}", None, False),
         "updateResident": ("PATCH", "/residents/{r}", {"isKeyFigure": False}, True),
         "getSharedResident": ("GET", "/residents/{r}/shared-data", None, False),
+        "exportResident": ("GET", "/residents/{r}/export", None, False),
+        "eraseResident": ("POST", "/residents/{r}/erasure", None, True),
         "listResidentNotes": ("GET", "/residents/{r}/notes", None, False),
         "createResidentNote": ("POST", "/residents/{r}/notes", {"text": "Nog een notitie.", "category": "contact"}, False),
         "getResidentNote": ("GET", "/residents/{r}/notes/{n}", None, False),
@@ -127,6 +132,7 @@ def test_every_resident_route_with_every_role_in_and_out_of_scope(world: World, 
         "getResidentConsent": ("GET", "/residents/{r}/consents/{c}", None, False),
         "withdrawResidentConsent": ("POST", "/residents/{r}/consents/{c}/withdrawal", None, True),
         "listAuditEvents": ("GET", "/audit-events", None, False),
+        "createRetentionRun": ("POST", "/retention-runs", None, False),
     }
     assert set(calls) == set(EXPECTED)
     failures = []

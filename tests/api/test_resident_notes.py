@@ -191,6 +191,8 @@ def test_a_retracted_note_leaves_daily_lists_but_not_the_record(
     assert shown["retractedAt"] is not None and shown["text"] == SHARED
     assert api.patch(url, {**agent, "If-Match": '"2"'}, json={"text": "toch"}).status_code == 409
     assert api.delete(url, {**agent, "If-Match": '"2"'}).status_code == 409
+    exported = api.get(f"{API}/residents/{rid}/export", world.headers(Role.privacy_officer)).json()
+    assert any(n["text"] == SHARED and n["retractedAt"] for n in exported["notes"])
 
 
 def test_notes_are_validated(world: World, hoods: Neighbourhoods, api: AuditedApi, notes: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from domain.residents import (
     can_search_residents,
     can_write_resident,
 )
+from domain.rights import can_run_retention
 from domain.scope import Decision, Outcome, Scope
 from tests.unit import test_scope_policies as map_policies
 
@@ -113,6 +114,7 @@ CASES: list[Case] = [
     ("export or erase in scope", lambda s: can_exercise_rights(s, IN),           per_role(F, F, H, F, A, F)),
     ("export or erase out of scope", lambda s: can_exercise_rights(s, OUT),      per_role(F, H, H, F, A, F)),
     ("read the audit trail", can_read_audit,                                     per_role(F, F, F, F, A, F)),
+    ("start a retention run", can_run_retention,                                 per_role(A, F, F, F, A, F)),
 ]
 # fmt: on
 

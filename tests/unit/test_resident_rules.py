@@ -1,5 +1,5 @@
 """The rules about residents without a database: postcode and BAG id, identity checks, name search
-keys and consent validity."""
+keys, consent validity, and which residents a retention run selects."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from domain.residents import (
     name_key,
     normalise_postcode,
 )
+from domain.rights import check_retention_months, is_due_for_retention, months_before
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -167,3 +168,35 @@ def test_consented_items_combine_valid_consents_only() -> None:
         ConsentScope.need_description: contact,
     }
     assert consented_items([withdrawn, for_other], ORG, NOW) == {}
+
+
+@pytest.mark.parametrize(
+    ("instant", "months", "expected"),
+    [
+        (datetime(2026, 11, 21, 12, tzinfo=UTC), 24, datetime(2024, 11, 21, 12, tzinfo=UTC)),
+        (datetime(2026, 3, 31, 8, tzinfo=UTC), 1, datetime(2026, 2, 28, 8, tzinfo=UTC)),
+        (datetime(2024, 3, 31, 8, tzinfo=UTC), 1, datetime(2024, 2, 29, 8, tzinfo=UTC)),  # leap year
+        (datetime(2026, 1, 15, tzinfo=UTC), 1, datetime(2025, 12, 15, tzinfo=UTC)),  # across a year
+        (datetime(2026, 1, 15, tzinfo=UTC), 13, datetime(2024, 12, 15, tzinfo=UTC)),
+        (datetime(2026, 5, 31, tzinfo=UTC), 240, datetime(2006, 5, 31, tzinfo=UTC)),
+    ],
+)
+def test_the_retention_cutoff_counts_calendar_months(instant: datetime, months: int, expected: datetime) -> None:
+    assert months_before(instant, months) == expected
+
+
+def test_which_residents_a_retention_run_selects() -> None:
+    cutoff = months_before(NOW, 24)
+    assert is_due_for_retention(resident(last_activity_at=cutoff - timedelta(seconds=1)), cutoff)
+    assert not is_due_for_retention(resident(last_activity_at=cutoff), cutoff)  # exactly 24 months: not yet
+    assert not is_due_for_retention(resident(last_activity_at=NOW), cutoff)
+    anonymised = resident(last_activity_at=cutoff - timedelta(days=400), anonymised_at=NOW - timedelta(days=1))
+    assert not is_due_for_retention(anonymised, cutoff)  # done already: a run is idempotent
+
+
+@pytest.mark.parametrize("months", [0, -1, 241])
+def test_a_retention_period_within_reason(months: int) -> None:
+    with pytest.raises(InvalidInput):
+        check_retention_months(months)
+    check_retention_months(1)
+    check_retention_months(240)
