@@ -6,14 +6,35 @@ Never load this into a production database.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain import accounts, consents, koppels, notes, offers, presence, residents, wijken
+from domain.agenda import (
+    Addressee,
+    AddresseeKind,
+    AgendaMove,
+    AgendaStatus,
+    AgendaTheme,
+    NewAgendaItem,
+    create_agenda_item,
+    move_agenda_item,
+)
 from domain.audit import Access
+from domain.casework import Priority
 from domain.categories import NeedCategory as Need
 from domain.consents import ConsentForm, ConsentScope, NewConsent
 from domain.dates import local_today
+from domain.geo import GeoPoint
+from domain.goals import NewGoal, NewReview, Target, create_goal, create_review
 from domain.identity import Organisation, OrganisationKind, Principal, PrincipalKind, Role
+from domain.interventions import (
+    InterventionKind,
+    NewIntervention,
+    Phase,
+    PhaseMove,
+    create_intervention,
+    move_intervention,
+)
 from domain.koppels import KoppelRole, KoppelStatus, NewAssignment, NewKoppel, NewMember
 from domain.notes import NewNote, NoteCategory
 from domain.offers import NewOffer
@@ -21,7 +42,17 @@ from domain.pagination import PageRequest
 from domain.ports import SecretHasher, UnitOfWork
 from domain.presence import NewPresence, PresenceKind, Weekday
 from domain.residents import Address, NewResident, NoteVisibility, ResidentFilter
-from domain.scope import ScopeFacts, compute_scope, load_scope
+from domain.scope import Scope, ScopeFacts, compute_scope, load_scope
+from domain.signals import (
+    NewSignal,
+    Signal,
+    SignalCategory,
+    SignalMove,
+    SignalSource,
+    SignalStatus,
+    change_signal_status,
+    create_signal,
+)
 from domain.wijken import NewWijk
 from domain.wijken import ProblemIndicator as Indicator
 
@@ -161,7 +192,8 @@ async def load_demo_data(uow: UnitOfWork, hasher: SecretHasher) -> bool:
     organisations = await _organisations(uow, now)
     created = await _accounts(uow, hasher, organisations, now)
     created = await _map(uow, organisations, now) or created
-    return await _residents(uow, hasher, organisations, now) or created
+    created = await _residents(uow, hasher, organisations, now) or created
+    return await _casework(uow, organisations, now) or created
 
 
 async def _organisations(uow: UnitOfWork, now: datetime) -> dict[str, Organisation]:
@@ -335,4 +367,108 @@ async def _residents(
         ),
         now,
     )
+    return True
+
+
+# Casework in Assen: signals in several statuses, interventions in their phases, agenda items for the
+# police, the gemeente and the corporation, and this year's shared goals with a first review.
+DEMO_HOUSING_REFERENCE = "TA-2026-0001"
+OOST_POINT = GeoPoint(52.995, 6.585)  # inside the Assen-Oost boundary
+CASEWORK_STAFF = ("margriet", "agent.jansen", "beheerder.bos", "opbouw.pieter", "beleid")
+
+
+async def _scope_of(uow: UnitOfWork, username: str, today: date) -> Scope | None:
+    user = await uow.users.get_by_username(username)
+    if user is None:
+        return None
+    return await load_scope(uow, Principal(PrincipalKind.user, user.id, user.role, user.organisation_id), today)
+
+
+async def _casework(uow: UnitOfWork, organisations: dict[str, Organisation], now: datetime) -> bool:
+    """Signals, interventions, agenda items and goals, once (recognised by the corporation's signal)."""
+    corporation = organisations["corporatie"]
+    if await uow.signals.get_by_external_reference(corporation.id, DEMO_HOUSING_REFERENCE):
+        return False
+    today = local_today(now)
+    found = {name: await _scope_of(uow, name, today) for name in CASEWORK_STAFF}
+    oost, pittelo, lariks = [await uow.wijken.get_by_code(code) for code in ("WK010601", "WK010602", "WK010603")]
+    if oost is None or pittelo is None or lariks is None or None in found.values():
+        return False
+    staff = {name: scope for name, scope in found.items() if scope is not None}
+    margriet, jansen, bos, pieter, beleid = (staff[name] for name in CASEWORK_STAFF)
+    koppel_oost = (await uow.koppels.working_in(oost.id, today))[0]
+
+    async def signal(scope: Scope, data: NewSignal, *moves: SignalMove) -> Signal:
+        created = await create_signal(uow, scope, data, now)
+        for move in moves:
+            created = await change_signal_status(uow, scope, created.id, created.version, move, now)
+        return created
+
+    quarrel = await signal(
+        margriet,
+        NewSignal(oost.id, SignalCategory.burenruzie, "Hoog opgelopen ruzie tussen boven- en onderburen.",
+                  source=SignalSource.bewoner, point=OOST_POINT),
+        SignalMove(SignalStatus.in_behandeling),
+    )
+    await signal(
+        bos,
+        NewSignal(oost.id, SignalCategory.onderhoud, "Portiekverlichting in de flat is al een week kapot.",
+                  urgency=Priority.hoog, source=SignalSource.woningcorporatie,
+                  external_reference=DEMO_HOUSING_REFERENCE),
+        SignalMove(SignalStatus.in_behandeling),
+        SignalMove(SignalStatus.doorgezet, "Doorgezet naar de onderhoudsdienst van Thuis Assen"),
+    )
+    youth = await signal(
+        jansen,
+        NewSignal(oost.id, SignalCategory.jongerenoverlast, "Groep jongeren bij het winkelcentrum, 's avonds laat.",
+                  source=SignalSource.buurtapp),
+    )
+    await signal(
+        pieter,
+        NewSignal(pittelo.id, SignalCategory.vervuiling, "Zwerfafval rond de ondergrondse containers.",
+                  source=SignalSource.koppel),
+        SignalMove(SignalStatus.in_behandeling),
+        SignalMove(SignalStatus.afgehandeld, "Samen met bewoners opgeruimd"),
+    )
+
+    mediation = await create_intervention(uow, margriet, NewIntervention(
+        oost.id, koppel_oost.id, InterventionKind.bemiddeling, "Burenruzie in de flat",
+        "Beide buren willen praten, maar niet met elkaar alleen.", frozenset({quarrel.id})), now)
+    for move in (
+        PhaseMove(Phase.activeren),
+        PhaseMove(Phase.toeleiden, note="Naar buurtbemiddeling (Beter Buren Assen)"),
+        PhaseMove(Phase.nazorg, follow_up_on=today + timedelta(days=14)),
+    ):
+        mediation = await move_intervention(uow, margriet, mediation.id, mediation.version, move, now)
+    hangout = await create_intervention(uow, jansen, NewIntervention(
+        oost.id, koppel_oost.id, InterventionKind.overlastaanpak, "Hangplek winkelcentrum",
+        signal_ids=frozenset({youth.id})), now)
+
+    police = await create_agenda_item(uow, jansen, NewAgendaItem(
+        oost.id, "Jongerenoverlast bij het winkelcentrum",
+        "Al weken 's avonds overlast; bewoners durven er na tienen niet meer langs.", AgendaTheme.veiligheid,
+        Addressee(AddresseeKind.politie), Priority.hoog, frozenset({youth.id}), frozenset({hangout.id})), now)
+    await move_agenda_item(uow, jansen, police.id, police.version, AgendaMove(AgendaStatus.geagendeerd), now)
+    lighting = await create_agenda_item(uow, margriet, NewAgendaItem(
+        lariks.id, "Te weinig verlichting rond het speelveld",
+        "Ouders houden kinderen binnen zodra het donker wordt.", AgendaTheme.openbare_ruimte,
+        Addressee(AddresseeKind.gemeente)), now)
+    lighting = await move_agenda_item(
+        uow, margriet, lighting.id, lighting.version, AgendaMove(AgendaStatus.geagendeerd), now)
+    await move_agenda_item(uow, beleid, lighting.id, lighting.version, AgendaMove(
+        AgendaStatus.in_behandeling, response="Meegenomen in het plan openbare verlichting.",
+        addressee_reference="Z/2026/0042"), now)
+    await create_agenda_item(uow, bos, NewAgendaItem(
+        oost.id, "Portieken in slechte staat", "Kapotte deuren en verlichting maken de portieken onveilig.",
+        AgendaTheme.wonen, Addressee(AddresseeKind.woningcorporatie, corporation.id)), now)
+
+    partners = frozenset({organisations[key].id for key in ("politie", "gemeente", "welzijn")})
+    fewer = await create_goal(uow, margriet, oost.id, NewGoal(
+        today.year, "Minder jongerenoverlast", "Meldingen van jongerenoverlast per kwartaal",
+        Target(15, "meldingen"), partners), now)
+    await create_review(uow, margriet, oost.id, fewer.id, NewReview(
+        today.year, 1, 24, "Nulmeting; de hangplek bij het winkelcentrum is het grootste knelpunt."), now)
+    await create_goal(uow, bos, oost.id, NewGoal(
+        today.year, "Meer bewoners actief", "Bewoners die meedoen aan buurtactiviteiten", Target(60, "bewoners"),
+        frozenset({organisations["welzijn"].id, corporation.id})), now)
     return True
