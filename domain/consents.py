@@ -91,10 +91,6 @@ class Consent:
             and (self.withdrawn_at is None or self.withdrawn_at > at)
         )
 
-    def is_valid_at(self, at: datetime) -> bool:
-        """Given by `at` and not withdrawn by then."""
-        return self.given_at <= at and (self.withdrawn_at is None or self.withdrawn_at > at)
-
 
 @dataclass(frozen=True)
 class NewConsent:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 
 from domain import accounts
+from domain.consents import ConsentScope, valid_consent
 from domain.identity import OrganisationKind, Role
 from tests.factories import Neighbourhoods, World, build_neighbourhoods
 from tests.resident_support import API, AuditedApi, add_consent, audit_events, create_resident
@@ -119,3 +121,24 @@ def test_a_consent_is_recorded_with_care(world: World, hoods: Neighbourhoods, ap
     assert api.get(created.headers["Location"], koppel_b).status_code == 404
     assert api.post(url, koppel_b, json=good).status_code == 404
     assert api.get(f"{url}/00000000-0000-4000-8000-000000000000", opbouw).status_code == 404
+
+
+def test_valid_consent_is_the_question_sharing_code_asks(world: World, hoods: Neighbourhoods, api: AuditedApi) -> None:
+    opbouw = world.headers(Role.opbouwwerker)
+    resident = create_resident(api, opbouw, hoods.wijk_a.id)
+    agency = world.organisations["instantie"].id
+    consent = add_consent(api, opbouw, resident["id"], agency, scope=["identity", "need_description"])
+
+    def ask(item: ConsentScope, organisation: object = agency, at: datetime | None = None) -> str | None:
+        found = world.run(
+            lambda uow: valid_consent(uow, UUID(resident["id"]), organisation, item, at or datetime.now(UTC))  # type: ignore[arg-type]
+        )
+        return str(found.id) if found else None
+
+    assert ask(ConsentScope.identity) == consent["id"]
+    assert ask(ConsentScope.need_description) == consent["id"]
+    assert ask(ConsentScope.contact_details) is None
+    assert ask(ConsentScope.identity, organisation=world.organisations["welzijn"].id) is None
+    assert ask(ConsentScope.identity, at=datetime.fromisoformat(consent["givenAt"]) - timedelta(seconds=1)) is None
+    api.post(f"{API}/residents/{resident['id']}/consents/{consent['id']}/withdrawal", opbouw)
+    assert ask(ConsentScope.identity) is None
