@@ -224,6 +224,7 @@ def check_location(address: Address | None, point: GeoPoint | None, wijk: Wijk) 
 
 
 def check_description(description: str) -> str:
+    """A description is present and bounded; returned trimmed."""
     text = required_text(description, "description", "describe the signal")
     if len(text) > MAX_DESCRIPTION:
         raise InvalidInput.field("description", f"at most {MAX_DESCRIPTION} characters", code="too_long")

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select
 from sqlalchemy.sql import Select
 
 from domain.agenda import (
@@ -26,7 +26,6 @@ from domain.agenda import (
     ChangeKind,
 )
 from domain.casework import Actor, Priority
-from domain.errors import NotFound, PreconditionFailed
 from domain.geo import Address, GeoPoint
 from domain.goals import Goal, GoalFilter, GoalStatus, Review, Target
 from domain.identity import KOPPEL_ROLES, PrincipalKind, Role
@@ -129,6 +128,8 @@ class _CaseworkRepository(TableRepository[Any]):
     """A table with an actor column group and links loaded per page."""
 
     actor_prefix: str
+    # TableRepository.update hands back the updated row; saves read the entity back with _reload.
+    to_entity = staticmethod(lambda row: row)
 
     def _select(self) -> Select[Any]:
         return _with_actor(self.table, self.actor_prefix)
@@ -151,18 +152,11 @@ class _CaseworkRepository(TableRepository[Any]):
         rows = await fetch_page(self.session, self._select().where(*conditions), order, page, lambda r: r)
         return Page(items=await self._entities(rows.items), next_cursor=rows.next_cursor)
 
-    async def _save(self, entity_id: UUID, expected_version: int, columns: dict[str, Any], now: datetime) -> None:
-        t = self.table
-        stmt = (
-            update(t)
-            .where(t.c.id == entity_id, t.c.version == expected_version)
-            .values(**columns, version=t.c.version + 1, updated_at=now)
-        )
-        if (await self.session.execute(stmt)).rowcount == 0:  # type: ignore[attr-defined]
-            exists = (await self.session.execute(select(t.c.id).where(t.c.id == entity_id))).first()
-            if exists is None:
-                raise NotFound(self.not_found)
-            raise PreconditionFailed("the resource was changed by someone else; fetch it again")
+    async def _reload(self, entity_id: UUID) -> Any:
+        """The entity as every read shows it, with its links and names, after a write in this transaction."""
+        saved = await self.get(entity_id)
+        assert saved is not None
+        return saved
 
 
 def _equal(pairs: Iterable[tuple[Any, Any]]) -> list[ColumnElement[bool]]:
@@ -304,10 +298,8 @@ class SqlSignalRepository(_CaseworkRepository):
         return await self._list(page, [c.created_at, c.id], conditions)
 
     async def save(self, signal: Signal, expected_version: int, now: datetime) -> Signal:
-        await self._save(signal.id, expected_version, _signal_columns(signal), now)
-        saved = await self.get(signal.id)
-        assert saved is not None
-        return saved  # type: ignore[no-any-return]
+        await self.update(signal.id, expected_version, _signal_columns(signal), now)
+        return await self._reload(signal.id)
 
     async def add_status_change(self, change: SignalStatusChange) -> None:
         await self.session.execute(
@@ -426,11 +418,9 @@ class SqlInterventionRepository(_CaseworkRepository):
 
     async def save(self, intervention: Intervention, expected_version: int, now: datetime) -> Intervention:
         i = intervention
-        await self._save(i.id, expected_version, _intervention_columns(i), now)
+        await self.update(i.id, expected_version, _intervention_columns(i), now)
         await _replace_links(self.session, INTERVENTION_SIGNAL, "intervention_id", "signal_id", i.id, i.signal_ids)
-        saved = await self.get(i.id)
-        assert saved is not None
-        return saved  # type: ignore[no-any-return]
+        return await self._reload(i.id)
 
     async def add_phase_change(self, change: PhaseChange) -> None:
         await self.session.execute(
@@ -565,24 +555,15 @@ class SqlAgendaItemRepository(_CaseworkRepository):
         return await self._list(page, [c.created_at, c.id], conditions)
 
     async def save(self, item: AgendaItem, expected_version: int, now: datetime) -> AgendaItem:
-        await self._save(item.id, expected_version, _agenda_columns(item), now)
+        await self.update(item.id, expected_version, _agenda_columns(item), now)
         await self._set_links(item)
-        saved = await self.get(item.id)
-        assert saved is not None
-        return saved  # type: ignore[no-any-return]
+        return await self._reload(item.id)
 
     async def delete(self, item_id: UUID, expected_version: int) -> None:
-        # Claim the version the caller saw (412 when stale), then remove the links and the item.
-        t = self.table
-        claim = update(t).where(t.c.id == item_id, t.c.version == expected_version).values(version=t.c.version)
-        result = await self.session.execute(claim)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            if await self.get(item_id) is None:
-                raise NotFound(self.not_found)
-            raise PreconditionFailed("the resource was changed by someone else; fetch it again")
+        # The links go first; a stale version (412) or a missing item (404) rolls the whole use case back.
         for link in (AGENDA_SIGNAL, AGENDA_INTERVENTION):
             await self.session.execute(delete(link).where(link.c.agenda_item_id == item_id))
-        await self.session.execute(delete(self.table).where(self.table.c.id == item_id))
+        await self._delete_versioned(item_id, expected_version)
 
     async def record_change(self, change: AgendaItemChange) -> None:
         await self.session.execute(
@@ -679,11 +660,9 @@ class SqlGoalRepository(_CaseworkRepository):
         return await self._list(page, [c.year, c.title, c.id], conditions)
 
     async def save(self, goal: Goal, expected_version: int, now: datetime) -> Goal:
-        await self._save(goal.id, expected_version, _goal_columns(goal), now)
+        await self.update(goal.id, expected_version, _goal_columns(goal), now)
         await _replace_links(self.session, GOAL_PARTNER, "goal_id", "organisation_id", goal.id, goal.partner_ids)
-        saved = await self.get(goal.id)
-        assert saved is not None
-        return saved  # type: ignore[no-any-return]
+        return await self._reload(goal.id)
 
     async def active_places(self, wijk_id: UUID, year: int) -> list[int]:
         c = self.table.c
@@ -740,7 +719,5 @@ class SqlReviewRepository(_CaseworkRepository):
         return await self._list(page, [c.year, c.quarter, c.id], [c.goal_id == goal_id])
 
     async def save(self, review: Review, expected_version: int, now: datetime) -> Review:
-        await self._save(review.id, expected_version, {"value": review.value, "note": review.note}, now)
-        saved = await self.get(review.id)
-        assert saved is not None
-        return saved  # type: ignore[no-any-return]
+        await self.update(review.id, expected_version, {"value": review.value, "note": review.note}, now)
+        return await self._reload(review.id)
