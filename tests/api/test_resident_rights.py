@@ -4,6 +4,7 @@ personal value anywhere in the database; retention; and the audit trail that rec
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -94,6 +95,9 @@ def test_the_export_holds_everything_and_every_access_made(world: World, hoods: 
         assert api.get(f"{API}/residents/{rid}/export", world.headers(role)).status_code == 403
 
 
+_RANDOM_IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+
+
 def _personal_values() -> list[str]:
     return [
         "fatima", "khatib", "ümit", "umit", "9402zx", "4321", "voorbeeld.nl", "ruzie met de bovenburen",
@@ -119,7 +123,8 @@ def _text_in_every_column(world: World) -> list[tuple[str, str, str]]:
                 for column, value in zip(columns, row, strict=True):
                     if value is not None:
                         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                        found.append((table.name, column.name, text.lower()))
+                        # random ids (request ids, uuids kept as text) may contain a short value by chance
+                        found.append((table.name, column.name, _RANDOM_IDS.sub("<id>", text.lower())))
         return found
 
     return world.run(work)
@@ -235,7 +240,9 @@ def test_the_privacy_officer_queries_the_audit_trail_which_holds_no_personal_val
     # paging
     first = world.client.get(f"{API}/audit-events", headers=privacy, params={"limit": 2})
     assert len(first.json()["items"]) == 2 and 'rel="next"' in first.headers["Link"]
-    text = json.dumps(everything, ensure_ascii=False).lower()
+    # Ids and request ids are random hex; a short personal value such as a house number may occur in
+    # one by chance, so they are masked before the scan (they are not personal values themselves).
+    text = _RANDOM_IDS.sub("<id>", json.dumps(everything, ensure_ascii=False).lower())
     for value in _personal_values():
         assert value not in text, value
     for role in Role:
