@@ -46,6 +46,10 @@ class RecordKind(StrEnum):
     resident = "resident"
     note = "note"
     consent = "consent"
+    contact_moment = "contact_moment"  # the resident was involved in a contact moment
+    need = "need"
+    referral = "referral"
+    offer = "offer"  # the resident volunteers an offer
 
 
 class ActorKind(StrEnum):
@@ -122,6 +126,25 @@ def audit_event(
         purpose=purpose,
         request_id=actor.request_id,
     )
+
+
+def events_for(
+    actor: Actor,
+    action: AuditAction,
+    resident_ids: Iterable[UUID],
+    now: datetime,
+    *,
+    record_kind: RecordKind,
+    record_id: UUID,
+    fields: Iterable[str] = (),
+    purpose: str | None = None,
+) -> list[AuditEvent]:
+    """One event per resident of a record that involves several (a contact moment, a referral)."""
+    names = tuple(fields)
+    return [
+        audit_event(actor, action, resident_id, now, record_kind=record_kind, record_id=record_id, fields=names, purpose=purpose)
+        for resident_id in sorted(set(resident_ids), key=str)
+    ]
 
 
 @dataclass(frozen=True)

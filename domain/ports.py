@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from domain.notes import Note, NoteRevision, NoteViewer
     from domain.offers import Offer, OfferFilter
     from domain.presence import Presence
+    from domain.referral_ports import ContactMomentRepository
     from domain.residents import Resident, ResidentFilter
     from domain.scope import Scope, ScopeFacts
     from domain.wijken import Wijk, WijkFilter
@@ -148,6 +149,7 @@ class OfferRepository(Protocol):
 class ResidentRepository(Protocol):
     async def add(self, resident: Resident) -> None: ...
     async def get(self, resident_id: UUID) -> Resident | None: ...
+    async def get_many(self, resident_ids: Iterable[UUID]) -> list[Resident]: ...
     async def search(
         self, wijk_ids: frozenset[UUID] | None, page: PageRequest, filters: ResidentFilter
     ) -> Page[Resident]: ...
@@ -211,6 +213,7 @@ class UnitOfWork(Protocol):
     agenda_items: AgendaItemRepository
     goals: GoalRepository
     reviews: ReviewRepository
+    contact_moments: ContactMomentRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

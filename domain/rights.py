@@ -2,15 +2,17 @@
 
 Export: one call gives everything held on a resident — identity, every note whatever its visibility
 (retracted ones and earlier versions included), every consent — and who accessed it, when and how
-(the audit trail, this export included). Referrals and contact moments will join as further
-sections of `ResidentExport` when they exist: each section is a plain list filled by one repository
-call, and the export's audit event names the sections it disclosed.
+(the audit trail, this export included), and the koppel's records that name the resident: the
+contact moments they were involved in. Each section is a plain list filled by one repository call,
+and the export's audit event names the sections it disclosed.
 
 Erasure and anonymisation remove every personal value and keep an anonymous row for statistics:
 the wijk, the key-figure flag, the birth decade, and the instants of creation and anonymisation.
 Notes and their revisions are deleted; consents keep only their skeleton (organisation, scope, how,
 when) as proof that past sharing was lawful, with the purpose removed and an end date set. The audit
-trail stays as it is: it holds identifiers and field names, no values. Both are idempotent.
+trail stays as it is: it holds identifiers and field names, no values. Contact moments that involved
+the resident lose their summary and place (free text that may mention them) and the link to the
+resident; their kind, koppel, wijk and instant stay for statistics. Both are idempotent.
 
 Retention: residents without activity (their own create/update, or a note or consent written,
 corrected, retracted or withdrawn) for the configured number of months are anonymised.
@@ -26,6 +28,7 @@ from uuid import UUID
 
 from domain.audit import Access, Actor, AuditAction, AuditEvent, audit_event
 from domain.consents import Consent
+from domain.contact_moments import ContactMoment
 from domain.errors import InvalidInput, NotFound
 from domain.identity import Role
 from domain.notes import Note, NoteRevision
@@ -33,7 +36,10 @@ from domain.ports import UnitOfWork
 from domain.residents import NOT_FOUND, Resident, can_exercise_rights
 from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce
 
-EXPORT_SECTIONS = ("resident", "notes", "consents", "accesses")
+EXPORT_SECTIONS = ("resident", "notes", "consents", "contactMoments", "accesses")
+ERASED_FIELDS = (
+    "address", "birthYear", "contactMoments", "email", "familyName", "givenName", "languages", "notes", "phone",
+)
 RETENTION_BATCH = 200
 MIN_RETENTION_MONTHS = 1
 MAX_RETENTION_MONTHS = 240
@@ -66,6 +72,7 @@ class ResidentExport:
     notes: tuple[NoteRecord, ...]
     consents: tuple[Consent, ...]
     accesses: tuple[AccessRecord, ...]
+    contact_moments: tuple[ContactMoment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,14 @@ class Erasure:
     already_erased: bool
     notes_removed: int
     consents_closed: int
+    contact_moments_redacted: int = 0
 
 
 @dataclass(frozen=True)
 class Anonymised:
     notes_removed: int
     consents_closed: int
+    contact_moments_redacted: int = 0
 
 
 async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> ResidentExport:
@@ -92,6 +101,7 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
     notes = await uow.notes.of_resident(resident.id)
     revisions = await uow.notes.revisions_of_resident(resident.id)
     consents = await uow.consents.of_resident(resident.id)
+    contact_moments = await uow.contact_moments.of_resident(resident.id)
     await uow.audit.append(
         [
             audit_event(
@@ -112,6 +122,7 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
         resident=resident,
         notes=tuple(NoteRecord(n, tuple(r for r in revisions if r.note_id == n.id)) for n in notes),
         consents=tuple(consents),
+        contact_moments=tuple(contact_moments),
         accesses=tuple(
             AccessRecord(e, names.get(e.actor_organisation_id) if e.actor_organisation_id else None) for e in events
         ),
@@ -135,17 +146,18 @@ async def anonymise(
         return None
     notes_removed = await uow.notes.remove_all_of(resident_id)
     consents_closed = await uow.consents.strip_all_of(resident_id, now)
+    contact_moments_redacted = await uow.contact_moments.redact_resident(resident_id, now)
     action = AuditAction.erase if because is AnonymisedBecause.erasure else AuditAction.anonymise
     await uow.audit.append(
         [
             audit_event(
                 actor, action, resident_id, now,
-                fields=("address", "birthYear", "email", "familyName", "givenName", "languages", "notes", "phone"),
+                fields=ERASED_FIELDS,
                 purpose=purpose,
             )
         ]
     )
-    return Anonymised(notes_removed, consents_closed)
+    return Anonymised(notes_removed, consents_closed, contact_moments_redacted)
 
 
 async def erase_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> Erasure:
@@ -164,7 +176,9 @@ async def erase_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now
         current = await uow.residents.get(resident.id)
         assert current is not None and current.anonymised_at is not None
         return Erasure(resident.id, current.anonymised_at, True, 0, 0)
-    return Erasure(resident.id, now, False, done.notes_removed, done.consents_closed)
+    return Erasure(
+        resident.id, now, False, done.notes_removed, done.consents_closed, done.contact_moments_redacted
+    )
 
 
 # --- retention ---------------------------------------------------------------------------------

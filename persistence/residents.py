@@ -105,6 +105,13 @@ class SqlResidentRepository(TableRepository[Resident]):
             )
         )
 
+    async def get_many(self, resident_ids: Iterable[UUID]) -> list[Resident]:
+        wanted = list(resident_ids)
+        if not wanted:
+            return []
+        rows = (await self.session.execute(select(self.table).where(self.table.c.id.in_(wanted)))).mappings().all()
+        return [_resident(row) for row in rows]
+
     async def search(
         self, wijk_ids: frozenset[UUID] | None, page: PageRequest, filters: ResidentFilter
     ) -> Page[Resident]:

@@ -227,4 +227,5 @@ Index("ix_offer_title_id", OfferRow.title, OfferRow.id)  # type: ignore[arg-type
 Index("ix_offer_category_category_offer_id", OfferCategoryRow.category, OfferCategoryRow.offer_id)  # type: ignore[arg-type]
 Index("ix_offer_wijk_wijk_id_offer_id", OfferWijkRow.wijk_id, OfferWijkRow.offer_id)  # type: ignore[arg-type]
 import persistence.tables_casework  # noqa: E402, F401 - registers the casework tables on `metadata`
+import persistence.tables_referrals  # noqa: E402, F401 - registers the contact-moment and referral tables on `metadata`
 import persistence.tables_residents  # noqa: E402, F401 - registers the residents tables on `metadata`

@@ -11,6 +11,7 @@ from persistence.casework import (
     SqlReviewRepository,
     SqlSignalRepository,
 )
+from persistence.contact_moments import SqlContactMomentRepository
 from persistence.koppels import (
     SqlAssignmentRepository,
     SqlKoppelRepository,
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.agenda_items = SqlAgendaItemRepository(session)
         self.goals = SqlGoalRepository(session)
         self.reviews = SqlReviewRepository(session)
+        self.contact_moments = SqlContactMomentRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

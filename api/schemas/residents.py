@@ -16,6 +16,7 @@ from pydantic import Field
 from api.schemas.common import ApiInput, ApiModel, ApiPatch
 from domain.audit import ActorKind, AuditAction, AuditEvent, RecordKind
 from domain.consents import Consent, ConsentForm, ConsentScope, SharedResident
+from domain.contact_moments import ContactKind, ContactMoment
 from domain.identity import Role
 from domain.notes import Note, NoteCategory, NoteRevision
 from domain.residents import Address, NoteVisibility, Resident
@@ -346,6 +347,25 @@ class ExportedAccess(ApiModel):
         )
 
 
+class ExportedContactMoment(ApiModel):
+    """A contact moment the resident was involved in; other residents involved are not named."""
+
+    id: UUID
+    wijk_id: UUID
+    koppel_id: UUID
+    kind: ContactKind
+    occurred_at: datetime
+    place: str | None
+    summary: str | None
+
+    @classmethod
+    def of(cls, m: ContactMoment) -> ExportedContactMoment:
+        return cls(
+            id=m.id, wijk_id=m.wijk_id, koppel_id=m.koppel_id, kind=m.kind, occurred_at=m.occurred_at,
+            place=m.place, summary=m.summary,
+        )
+
+
 class ResidentExportRead(ApiModel):
     """Everything held on the resident and every access to it (AVG art. 15), this export included."""
 
@@ -353,6 +373,7 @@ class ResidentExportRead(ApiModel):
     resident: ExportedResident
     notes: list[ExportedNote] = Field(description="Every note, whatever its visibility, retracted ones too.")
     consents: list[ConsentRead]
+    contact_moments: list[ExportedContactMoment] = Field(description="Contact moments the resident was involved in.")
     accesses: list[ExportedAccess] = Field(description="Who accessed the data, oldest first (from the audit trail).")
 
     @classmethod
@@ -377,6 +398,7 @@ class ResidentExportRead(ApiModel):
                 for r in x.notes
             ],
             consents=[ConsentRead.of(c) for c in x.consents],
+            contact_moments=[ExportedContactMoment.of(m) for m in x.contact_moments],
             accesses=[ExportedAccess.of(a) for a in x.accesses],
         )
 
@@ -387,6 +409,7 @@ class ErasureRead(ApiModel):
     already_erased: bool = Field(description="True when an earlier erasure or retention run had done it.")
     notes_removed: int
     consents_closed: int
+    contact_moments_redacted: int = Field(description="Contact moments whose summary and place were removed.")
 
     @classmethod
     def of(cls, e: Erasure) -> ErasureRead:

@@ -130,6 +130,11 @@ EXPECTED: dict[str, Any] = {
     "createGoalReview": {A, *KOPPEL},
     "getGoalReview": {A, *KOPPEL, GEM},
     "updateGoalReview": {A, *KOPPEL},
+    # contact moments: the koppel's own record (they may name residents), in its wijken
+    "listContactMoments": KOPPEL,
+    "createContactMoment": KOPPEL,
+    "getContactMoment": KOPPEL,
+    "updateContactMoment": KOPPEL,
 }
 
 
