@@ -33,6 +33,7 @@ from api.routers import (
 from api.routers.audit import router as audit_router
 from api.routers.consents import router as consents_router
 from api.routers.contact_moments import router as contact_moments_router
+from api.routers.needs import router as needs_router
 from api.routers.resident_notes import router as resident_notes_router
 from api.routers.residents import router as residents_router
 from api.settings import API_VERSION, Settings
@@ -58,6 +59,7 @@ ROUTERS = (
     agenda_items.router,
     goals.router,
     contact_moments_router,
+    needs_router,
 )
 
 

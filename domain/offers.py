@@ -1,8 +1,12 @@
 """The offer catalogue (aanbod): help an agency offers in some wijken or a whole municipality.
 
 An offer comes from a provider organisation (an agency, or a welfare organisation that helps
-itself). Offers by a volunteering neighbour will refer to a resident once residents exist; the
-storage already allows that (`volunteer_resident_id`), the API does not write it yet.
+itself). A neighbour who volunteers (the seeds' neighbour with a financial background) offers help
+through the organisation that coordinates the volunteers — usually the welfare organisation — so
+consent for a referral names that organisation: `volunteer_resident_id` links the neighbour. Only
+koppel members of the neighbour's wijk link one (the admin never sees residents), the link is
+audited, the resident's export lists it, and an erasure archives the offer and removes the link.
+Everyone else reads only that an offer is volunteered (`volunteering`), never by whom.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.audit import Actor, AuditAction, RecordKind, audit_event
 from domain.categories import NeedCategory
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.identity import MUNICIPALITY_CODE, OrganisationKind
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.identity import KOPPEL_ROLES, MUNICIPALITY_CODE, OrganisationKind
 from domain.pagination import Page, PageRequest
 from domain.ports import UnitOfWork
+from domain.residents import can_write_resident
 from domain.scope import OfferReach, Scope, can_manage_offer, can_read_offer, enforce
 
 NOT_FOUND = "offer not found"
@@ -47,6 +53,11 @@ class Offer:
     def reach(self) -> OfferReach:
         return OfferReach(self.provider_organisation_id, self.wijk_ids, self.municipality_code)
 
+    @property
+    def volunteering(self) -> bool:
+        """A neighbour volunteers this offer."""
+        return self.volunteer_resident_id is not None
+
 
 @dataclass(frozen=True)
 class NewOffer:
@@ -59,6 +70,7 @@ class NewOffer:
     municipality_code: str | None = None
     capacity: int | None = None
     available: bool = True
+    volunteer_resident_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +143,25 @@ async def _check_wijken(uow: UnitOfWork, scope: Scope, wijk_ids: frozenset[UUID]
         )
 
 
-async def create_offer(uow: UnitOfWork, scope: Scope, data: NewOffer, now: datetime) -> Offer:
-    """Add an offer to the catalogue (admin, or koppel members for their own wijken)."""
+async def _check_volunteer(uow: UnitOfWork, scope: Scope, offer: Offer) -> None:
+    """A volunteering neighbour is a resident the caller reaches, offering help in their own wijk."""
+    if scope.role not in KOPPEL_ROLES:
+        raise Forbidden("only koppel members link a volunteering neighbour; the admin never sees residents")
+    assert offer.volunteer_resident_id is not None
+    resident = await uow.residents.get(offer.volunteer_resident_id)
+    if resident is None or resident.anonymised or not can_write_resident(scope, resident.reach).allowed:
+        raise InvalidInput.field("volunteerResidentId", "no such resident in your wijken", code="unknown_reference")
+    if resident.wijk_id not in offer.wijk_ids:
+        raise InvalidInput.field(
+            "wijkIds", "a neighbour volunteers in their own wijk: list it in wijkIds", code="volunteer_wijk"
+        )
+
+
+async def create_offer(
+    uow: UnitOfWork, scope: Scope, data: NewOffer, now: datetime, *, request_id: str | None = None
+) -> Offer:
+    """Add an offer to the catalogue (admin, or koppel members for their own wijken); koppel members
+    may link a neighbour who volunteers it (audited under `request_id`)."""
     offer = check_offer(
         Offer(
             id=uuid4(),
@@ -149,12 +178,26 @@ async def create_offer(uow: UnitOfWork, scope: Scope, data: NewOffer, now: datet
             version=1,
             created_at=now,
             updated_at=now,
+            volunteer_resident_id=data.volunteer_resident_id,
         )
     )
     await _check_wijken(uow, scope, offer.wijk_ids)
     enforce(can_manage_offer(scope, None, offer.reach), NOT_FOUND)
+    if offer.volunteer_resident_id is not None:
+        await _check_volunteer(uow, scope, offer)
     offer = replace(offer, provider_name=await _provider_name(uow, data.provider_organisation_id))
     await uow.offers.add(offer)
+    if offer.volunteer_resident_id is not None:
+        await uow.residents.touch_activity(offer.volunteer_resident_id, now)
+        await uow.audit.append(
+            [
+                audit_event(
+                    Actor(scope.principal, request_id), AuditAction.create, offer.volunteer_resident_id, now,
+                    record_kind=RecordKind.offer, record_id=offer.id, fields=("volunteerResidentId",),
+                    purpose="volunteers an offer",
+                )
+            ]
+        )
     await uow.commit()
     return offer
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from domain.notes import Note, NoteRevision, NoteViewer
     from domain.offers import Offer, OfferFilter
     from domain.presence import Presence
-    from domain.referral_ports import ContactMomentRepository
+    from domain.referral_ports import ContactMomentRepository, NeedRepository
     from domain.residents import Resident, ResidentFilter
     from domain.scope import Scope, ScopeFacts
     from domain.wijken import Wijk, WijkFilter
@@ -144,6 +144,8 @@ class OfferRepository(Protocol):
     async def get(self, offer_id: UUID) -> Offer | None: ...
     async def list(self, scope: Scope, page: PageRequest, filters: OfferFilter) -> Page[Offer]: ...
     async def save(self, offer: Offer, expected_version: int, now: datetime) -> Offer: ...
+    async def of_volunteer(self, resident_id: UUID) -> list[Offer]: ...
+    async def release_volunteer(self, resident_id: UUID, now: datetime) -> int: ...
 
 
 class ResidentRepository(Protocol):
@@ -214,6 +216,7 @@ class UnitOfWork(Protocol):
     goals: GoalRepository
     reviews: ReviewRepository
     contact_moments: ContactMomentRepository
+    needs: NeedRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

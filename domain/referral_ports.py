@@ -6,6 +6,7 @@ Kept beside domain/ports.py, whose UnitOfWork names these repositories. Reposito
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
@@ -13,7 +14,9 @@ from uuid import UUID
 from domain.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
+    from domain.categories import NeedCategory
     from domain.contact_moments import ContactMoment, ContactMomentFilter
+    from domain.needs import Candidate, Need, NeedFilter
 
 
 class ContactMomentRepository(Protocol):
@@ -25,3 +28,16 @@ class ContactMomentRepository(Protocol):
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment: ...
     async def of_resident(self, resident_id: UUID) -> list[ContactMoment]: ...
     async def redact_resident(self, resident_id: UUID, now: datetime) -> int: ...
+
+
+class NeedRepository(Protocol):
+    async def add(self, need: Need) -> None: ...
+    async def get(self, need_id: UUID) -> Need | None: ...
+    async def list(self, wijk_ids: frozenset[UUID], page: PageRequest, filters: NeedFilter) -> Page[Need]: ...
+    async def save(self, need: Need, expected_version: int, now: datetime) -> Need: ...
+    async def of_resident(self, resident_id: UUID) -> list[Need]: ...
+    async def redact_resident(self, resident_id: UUID, now: datetime) -> int: ...
+    async def offer_candidates(
+        self, wijk_id: UUID, municipality_code: str, categories: Iterable[NeedCategory]
+    ) -> list[Candidate]: ...
+

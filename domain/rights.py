@@ -3,7 +3,8 @@
 Export: one call gives everything held on a resident — identity, every note whatever its visibility
 (retracted ones and earlier versions included), every consent — and who accessed it, when and how
 (the audit trail, this export included), and the koppel's records that name the resident: the
-contact moments they were involved in. Each section is a plain list filled by one repository call,
+contact moments they were involved in, the needs recorded for them and the offers they
+volunteer. Each section is a plain list filled by one repository call,
 and the export's audit event names the sections it disclosed.
 
 Erasure and anonymisation remove every personal value and keep an anonymous row for statistics:
@@ -12,7 +13,9 @@ Notes and their revisions are deleted; consents keep only their skeleton (organi
 when) as proof that past sharing was lawful, with the purpose removed and an end date set. The audit
 trail stays as it is: it holds identifiers and field names, no values. Contact moments that involved
 the resident lose their summary and place (free text that may mention them) and the link to the
-resident; their kind, koppel, wijk and instant stay for statistics. Both are idempotent.
+resident; their kind, koppel, wijk and instant stay for statistics. Needs lose their description and
+the link to the resident (category and urgency stay); offers the resident volunteered are archived
+and unlinked. Both are idempotent.
 
 Retention: residents without activity (their own create/update, or a note or consent written,
 corrected, retracted or withdrawn) for the configured number of months are anonymised.
@@ -31,14 +34,19 @@ from domain.consents import Consent
 from domain.contact_moments import ContactMoment
 from domain.errors import InvalidInput, NotFound
 from domain.identity import Role
+from domain.needs import Need
 from domain.notes import Note, NoteRevision
+from domain.offers import Offer
 from domain.ports import UnitOfWork
 from domain.residents import NOT_FOUND, Resident, can_exercise_rights
 from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce
 
-EXPORT_SECTIONS = ("resident", "notes", "consents", "contactMoments", "accesses")
+EXPORT_SECTIONS = (
+    "resident", "notes", "consents", "contactMoments", "needs", "volunteerOffers", "accesses",
+)
 ERASED_FIELDS = (
-    "address", "birthYear", "contactMoments", "email", "familyName", "givenName", "languages", "notes", "phone",
+    "address", "birthYear", "contactMoments", "email", "familyName", "givenName", "languages", "needs", "notes",
+    "phone", "volunteerOffers",
 )
 RETENTION_BATCH = 200
 MIN_RETENTION_MONTHS = 1
@@ -73,6 +81,8 @@ class ResidentExport:
     consents: tuple[Consent, ...]
     accesses: tuple[AccessRecord, ...]
     contact_moments: tuple[ContactMoment, ...] = ()
+    needs: tuple[Need, ...] = ()
+    volunteer_offers: tuple[Offer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,8 @@ class Erasure:
     notes_removed: int
     consents_closed: int
     contact_moments_redacted: int = 0
+    needs_redacted: int = 0
+    offers_archived: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ class Anonymised:
     notes_removed: int
     consents_closed: int
     contact_moments_redacted: int = 0
+    needs_redacted: int = 0
+    offers_archived: int = 0
 
 
 async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> ResidentExport:
@@ -102,6 +116,8 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
     revisions = await uow.notes.revisions_of_resident(resident.id)
     consents = await uow.consents.of_resident(resident.id)
     contact_moments = await uow.contact_moments.of_resident(resident.id)
+    needs = await uow.needs.of_resident(resident.id)
+    volunteer_offers = await uow.offers.of_volunteer(resident.id)
     await uow.audit.append(
         [
             audit_event(
@@ -123,6 +139,8 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
         notes=tuple(NoteRecord(n, tuple(r for r in revisions if r.note_id == n.id)) for n in notes),
         consents=tuple(consents),
         contact_moments=tuple(contact_moments),
+        needs=tuple(needs),
+        volunteer_offers=tuple(volunteer_offers),
         accesses=tuple(
             AccessRecord(e, names.get(e.actor_organisation_id) if e.actor_organisation_id else None) for e in events
         ),
@@ -147,6 +165,8 @@ async def anonymise(
     notes_removed = await uow.notes.remove_all_of(resident_id)
     consents_closed = await uow.consents.strip_all_of(resident_id, now)
     contact_moments_redacted = await uow.contact_moments.redact_resident(resident_id, now)
+    needs_redacted = await uow.needs.redact_resident(resident_id, now)
+    offers_archived = await uow.offers.release_volunteer(resident_id, now)
     action = AuditAction.erase if because is AnonymisedBecause.erasure else AuditAction.anonymise
     await uow.audit.append(
         [
@@ -157,7 +177,9 @@ async def anonymise(
             )
         ]
     )
-    return Anonymised(notes_removed, consents_closed, contact_moments_redacted)
+    return Anonymised(
+        notes_removed, consents_closed, contact_moments_redacted, needs_redacted, offers_archived
+    )
 
 
 async def erase_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> Erasure:
@@ -177,7 +199,8 @@ async def erase_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now
         assert current is not None and current.anonymised_at is not None
         return Erasure(resident.id, current.anonymised_at, True, 0, 0)
     return Erasure(
-        resident.id, now, False, done.notes_removed, done.consents_closed, done.contact_moments_redacted
+        resident.id, now, False, done.notes_removed, done.consents_closed, done.contact_moments_redacted,
+        done.needs_redacted, done.offers_archived,
     )
 
 

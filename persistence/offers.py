@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, exists, false, insert, or_, select
+from sqlalchemy import Table, delete, exists, false, func, insert, or_, select, update
 
 from domain.categories import NeedCategory
 from domain.identity import KOPPEL_ROLES
@@ -166,3 +166,25 @@ class SqlOfferRepository(TableRepository[Offer]):
         saved = await self.get(offer.id)
         assert saved is not None
         return saved
+
+    async def of_volunteer(self, resident_id: UUID) -> list[Offer]:
+        o = self.table.c
+        stmt = self._select().where(o.volunteer_resident_id == resident_id).order_by(o.created_at, o.id)
+        return await self._with_links(list((await self.session.execute(stmt)).mappings().all()))
+
+    async def release_volunteer(self, resident_id: UUID, now: datetime) -> int:
+        """An erased neighbour no longer volunteers: archive their offers and remove the link."""
+        o = self.table.c
+        result = await self.session.execute(
+            update(self.table)
+            .where(o.volunteer_resident_id == resident_id)
+            .values(
+                volunteer_resident_id=None,
+                available=False,
+                archived_at=func.coalesce(o.archived_at, now),
+                version=o.version + 1,
+                updated_at=now,
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+

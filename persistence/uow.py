@@ -19,6 +19,7 @@ from persistence.koppels import (
     SqlPresenceRepository,
 )
 from persistence.offers import SqlOfferRepository
+from persistence.referrals import SqlNeedRepository
 from persistence.repositories import (
     SqlClientRepository,
     SqlLoginThrottleRepository,
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.goals = SqlGoalRepository(session)
         self.reviews = SqlReviewRepository(session)
         self.contact_moments = SqlContactMomentRepository(session)
+        self.needs = SqlNeedRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
+from api.access import accessing
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next, scoped
 from api.problems import problem_responses
 from api.schemas.common import PageOf
@@ -20,6 +21,8 @@ OfferId = Annotated[UUID, Path(alias="offerId")]
 # Casework roles read (agency workers: their own organisation's offers); admin and koppel members manage.
 Readers = scoped(Role.admin, *KOPPEL_ROLES, Role.agency_worker)
 Managers = scoped(Role.admin, *KOPPEL_ROLES)
+# Creating may link a volunteering neighbour: audited with the request id.
+Creators = accessing(Role.admin, *KOPPEL_ROLES)
 
 
 @router.get("", operation_id="listOffers", summary="List the offers in your scope")
@@ -48,17 +51,20 @@ async def list_offers(
     "",
     operation_id="createOffer",
     summary="Add an offer (koppel members: for their own wijken)",
+    description="Koppel members may link a neighbour who volunteers the offer (`volunteerResidentId`, a resident "
+    "of a wijk it serves by name); that link is audited and never shown: readers see `volunteering`.",
     status_code=status.HTTP_201_CREATED,
 )
-async def create_offer(body: OfferCreate, response: Response, uow: UowDep, scope: Managers) -> OfferRead:
+async def create_offer(body: OfferCreate, response: Response, uow: UowDep, access: Creators) -> OfferRead:
     data = body.model_dump()
     offer = await offers.create_offer(
         uow,
-        scope,
+        access.scope,
         NewOffer(
             **{**data, "categories": frozenset(data["categories"]), "wijk_ids": frozenset(data["wijk_ids"])}
         ),
         datetime.now(UTC),
+        request_id=access.request_id,
     )
     response.headers["ETag"] = etag(offer.version)
     response.headers["Location"] = f"/api/v1/offers/{offer.id}"

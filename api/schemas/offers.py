@@ -22,7 +22,13 @@ ContactRoute = Annotated[
 ]
 Categories = Annotated[list[NeedCategory], Field(min_length=1, max_length=len(NeedCategory))]
 Capacity = Annotated[
-    int, Field(ge=0, le=1_000_000, description="How many residents it can take; null: no fixed limit.")
+    int,
+    Field(
+        ge=0,
+        le=1_000_000,
+        description="Free places now; null: no fixed limit. A referral takes a place when it is sent "
+        "(aangemeld) and gives it back when it closes.",
+    ),
 ]
 
 
@@ -42,6 +48,11 @@ class OfferCreate(ApiInput):
     capacity: Capacity | None = None
     available: bool = True
     contact_route: ContactRoute
+    volunteer_resident_id: UUID | None = Field(
+        default=None,
+        description="A neighbour who volunteers it (koppel members only; a resident of a wijk the offer serves). "
+        "The organisation coordinates the volunteer and receives the referrals.",
+    )
 
 
 class OfferUpdate(ApiPatch):
@@ -70,6 +81,7 @@ class OfferRead(ApiModel):
     capacity: int | None
     available: bool
     contact_route: str
+    volunteering: bool = Field(description="A neighbour volunteers this offer (who is not shown).")
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -88,6 +100,7 @@ class OfferRead(ApiModel):
             capacity=offer.capacity,
             available=offer.available,
             contact_route=offer.contact_route,
+            volunteering=offer.volunteering,
             archived_at=offer.archived_at,
             created_at=offer.created_at,
             updated_at=offer.updated_at,

@@ -15,10 +15,14 @@ from pydantic import Field
 
 from api.schemas.common import ApiInput, ApiModel, ApiPatch
 from domain.audit import ActorKind, AuditAction, AuditEvent, RecordKind
+from domain.casework import Priority
+from domain.categories import NeedCategory
 from domain.consents import Consent, ConsentForm, ConsentScope, SharedResident
 from domain.contact_moments import ContactKind, ContactMoment
 from domain.identity import Role
+from domain.needs import Need
 from domain.notes import Note, NoteCategory, NoteRevision
+from domain.offers import Offer
 from domain.residents import Address, NoteVisibility, Resident
 from domain.rights import AccessRecord, Erasure, ResidentExport, RetentionReport
 
@@ -366,6 +370,40 @@ class ExportedContactMoment(ApiModel):
         )
 
 
+class ExportedNeed(ApiModel):
+    id: UUID
+    wijk_id: UUID
+    category: NeedCategory
+    description: str | None
+    urgency: Priority
+    created_at: datetime
+
+    @classmethod
+    def of(cls, n: Need) -> ExportedNeed:
+        return cls(
+            id=n.id, wijk_id=n.wijk_id, category=n.category, description=n.description, urgency=n.urgency,
+            created_at=n.created_at,
+        )
+
+
+class ExportedOffer(ApiModel):
+    """An offer the resident volunteers."""
+
+    id: UUID
+    title: str
+    description: str
+    provider_name: str
+    archived_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, o: Offer) -> ExportedOffer:
+        return cls(
+            id=o.id, title=o.title, description=o.description, provider_name=o.provider_name,
+            archived_at=o.archived_at, created_at=o.created_at,
+        )
+
+
 class ResidentExportRead(ApiModel):
     """Everything held on the resident and every access to it (AVG art. 15), this export included."""
 
@@ -374,6 +412,8 @@ class ResidentExportRead(ApiModel):
     notes: list[ExportedNote] = Field(description="Every note, whatever its visibility, retracted ones too.")
     consents: list[ConsentRead]
     contact_moments: list[ExportedContactMoment] = Field(description="Contact moments the resident was involved in.")
+    needs: list[ExportedNeed] = Field(description="Needs recorded for the resident.")
+    volunteer_offers: list[ExportedOffer] = Field(description="Offers the resident volunteers.")
     accesses: list[ExportedAccess] = Field(description="Who accessed the data, oldest first (from the audit trail).")
 
     @classmethod
@@ -399,6 +439,8 @@ class ResidentExportRead(ApiModel):
             ],
             consents=[ConsentRead.of(c) for c in x.consents],
             contact_moments=[ExportedContactMoment.of(m) for m in x.contact_moments],
+            needs=[ExportedNeed.of(n) for n in x.needs],
+            volunteer_offers=[ExportedOffer.of(o) for o in x.volunteer_offers],
             accesses=[ExportedAccess.of(a) for a in x.accesses],
         )
 
@@ -410,6 +452,8 @@ class ErasureRead(ApiModel):
     notes_removed: int
     consents_closed: int
     contact_moments_redacted: int = Field(description="Contact moments whose summary and place were removed.")
+    needs_redacted: int = Field(description="Needs whose description and link to the resident were removed.")
+    offers_archived: int = Field(description="Offers the resident volunteered, archived and unlinked.")
 
     @classmethod
     def of(cls, e: Erasure) -> ErasureRead:

@@ -135,6 +135,12 @@ EXPECTED: dict[str, Any] = {
     "createContactMoment": KOPPEL,
     "getContactMoment": KOPPEL,
     "updateContactMoment": KOPPEL,
+    # needs and matching: the koppel's own record, in its wijken
+    "listNeeds": KOPPEL,
+    "createNeed": KOPPEL,
+    "getNeed": KOPPEL,
+    "updateNeed": KOPPEL,
+    "listNeedMatches": KOPPEL,
 }
 
 

@@ -139,7 +139,7 @@ def test_koppel_members_manage_offers_for_their_own_wijken(world: World, hoods: 
         ({"capacity": -1}, "capacity"),
         ({"title": ""}, "title"),
         ({"municipalityCode": "GM06"}, "municipalityCode"),
-        ({"volunteerResidentId": "00000000-0000-0000-0000-000000000000"}, "volunteerResidentId"),
+        ({"volunteerResidentId": "henk"}, "volunteerResidentId"),
     ],
 )
 def test_invalid_offers_are_a_400_naming_the_field(

@@ -17,6 +17,20 @@ import pytest
 from domain.contact_moments import can_list_contact_moments, can_work_with_contact_moments
 from domain.dates import Period
 from domain.identity import Principal, PrincipalKind, Role
+from domain.referral_policies import (
+    ReferralReach,
+    Side,
+    can_change_referral,
+    can_list_needs,
+    can_list_referrals,
+    can_move_referral,
+    can_propose_referral,
+    can_read_follow_ups,
+    can_read_referral,
+    can_read_referral_history,
+    can_read_statistics,
+    can_work_with_needs,
+)
 from domain.scope import (
     AssignmentFact,
     Decision,
@@ -79,6 +93,11 @@ def test_the_scopes_are_what_the_table_assumes() -> None:
     assert scope_of(Role.privacy_officer).wijk_ids == frozenset()
 
 
+SENT = ReferralReach(W1, OWN_ORG, sent=True, consented=True)
+PROPOSED = ReferralReach(W1, OWN_ORG, sent=False, consented=True)
+WITHOUT_CONSENT = ReferralReach(W1, OWN_ORG, sent=True, consented=False)
+ELSEWHERE_TO_OTHER = ReferralReach(W2, OTHER_ORG, sent=True, consented=True)
+
 Case = tuple[str, Callable[[Scope], Decision], tuple[Outcome, ...]]
 # fmt: off
 CASES: list[Case] = [
@@ -87,6 +106,27 @@ CASES: list[Case] = [
     ("work with contact moments in W2 (left today)", lambda s: can_work_with_contact_moments(s, W2), (F, H, H, H, F, F, F, F, F)),
     ("work with contact moments elsewhere", lambda s: can_work_with_contact_moments(s, ELSEWHERE), (F, H, H, H, F, F, F, F, F)),
     ("list contact moments", can_list_contact_moments, (F, A, A, A, F, F, F, F, F)),
+    ("work with needs in W1", lambda s: can_work_with_needs(s, W1), (F, A, A, A, F, F, F, F, F)),
+    ("work with needs in W2 (left today)", lambda s: can_work_with_needs(s, W2), (F, H, H, H, F, F, F, F, F)),
+    ("list needs", can_list_needs, (F, A, A, A, F, F, F, F, F)),
+    ("read a sent, consented referral to own org", lambda s: can_read_referral(s, SENT), (F, A, A, A, A, F, F, F, F)),
+    ("read a proposed referral", lambda s: can_read_referral(s, PROPOSED), (F, A, A, A, H, F, F, F, F)),
+    ("read a referral without consent", lambda s: can_read_referral(s, WITHOUT_CONSENT), (F, A, A, A, H, F, F, F, F)),
+    ("read a referral elsewhere to another org", lambda s: can_read_referral(s, ELSEWHERE_TO_OTHER), (F, H, H, H, H, F, F, F, F)),
+    ("list referrals", can_list_referrals, (F, A, A, A, A, F, F, F, F)),
+    ("propose a referral in W1", lambda s: can_propose_referral(s, W1), (F, A, A, A, F, F, F, F, F)),
+    ("propose a referral in W2", lambda s: can_propose_referral(s, W2), (F, H, H, H, F, F, F, F, F)),
+    ("change a referral", lambda s: can_change_referral(s, SENT), (F, A, A, A, F, F, F, F, F)),
+    ("change a referral elsewhere", lambda s: can_change_referral(s, ELSEWHERE_TO_OTHER), (F, H, H, H, H, F, F, F, F)),
+    ("make a koppel move", lambda s: can_move_referral(s, SENT, Side.koppel), (F, A, A, A, F, F, F, F, F)),
+    ("make an agency move", lambda s: can_move_referral(s, SENT, Side.agency), (F, F, F, F, A, F, F, F, F)),
+    ("make an agency move without consent", lambda s: can_move_referral(s, WITHOUT_CONSENT, Side.agency), (F, F, F, F, H, F, F, F, F)),
+    ("read a referral's history", lambda s: can_read_referral_history(s, SENT), (F, A, A, A, F, F, F, F, F)),
+    ("read follow-ups of own koppel", lambda s: can_read_follow_ups(s, K1), (F, A, A, A, F, F, F, F, F)),
+    ("read follow-ups of a koppel left today", lambda s: can_read_follow_ups(s, K2), (F, H, H, H, F, F, F, F, F)),
+    ("read statistics of W1", lambda s: can_read_statistics(s, W1), (F, A, A, A, F, A, F, F, F)),
+    ("read statistics of W3", lambda s: can_read_statistics(s, W3), (F, H, H, H, F, A, F, F, F)),
+    ("read statistics elsewhere", lambda s: can_read_statistics(s, ELSEWHERE), (F, H, H, H, F, H, F, F, F)),
 ]
 # fmt: on
 
