@@ -15,6 +15,7 @@ from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
 from api.passwords import Argon2SecretHasher
 from api.problems import install_problem_handlers
+from api.rate_limits import RateLimiter
 from api.routers import (
     agenda_items,
     auth,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tokens = TokenService(settings)
     app.state.hasher = Argon2SecretHasher(fast=settings.fast_password_hashing)
+    app.state.rate_limiter = RateLimiter(settings.token_rate_limit, settings.resident_search_rate_limit)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 

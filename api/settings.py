@@ -5,7 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from limits import parse
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.identity import Role
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
     max_token_lifetime_minutes: int = Field(default=60, ge=1, le=24 * 60)
     external_issuers: list[ExternalIssuer] = []
 
+    # Moving-window limits (see the `limits` library's notation, e.g. "30/minute"); per process.
+    token_rate_limit: str = "30/minute"
+    resident_search_rate_limit: str = "120/minute"
+
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
@@ -66,6 +71,12 @@ class Settings(BaseSettings):
     retention_months: int = Field(default=24, ge=1, le=240)
     # Cheap Argon2 parameters so a test suite can create hundreds of accounts; refused outside tests.
     fast_password_hashing: bool = False
+
+    @field_validator("token_rate_limit", "resident_search_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse(value)  # raises ValueError on anything the limiter cannot read
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

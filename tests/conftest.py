@@ -86,6 +86,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "jwt_secret": TEST_SECRET,
         "cors_origins": ["https://app.koppelwerk.example"],
         "fast_password_hashing": True,
+        # The suite makes many logins and searches from one address; the limits get their own test.
+        "token_rate_limit": "100000/minute",
+        "resident_search_rate_limit": "100000/minute",
         "log_level": "WARNING",
     }
     values.update(overrides)

@@ -5,10 +5,11 @@ import binascii
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 
 from api.dependencies import HasherDep, TokensDep, UowDep
 from api.problems import problem_responses
+from api.rate_limits import limit_token_requests
 from api.schemas.identity import TokenRequest, TokenResponse
 from domain import accounts
 from domain.errors import InvalidInput
@@ -40,6 +41,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         "Retry-After)."
     ),
     responses=problem_responses(401, 429),
+    dependencies=[Depends(limit_token_requests)],
 )
 async def create_token(
     request: Request,

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.access import accessing
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
 from api.problems import problem_responses
+from api.rate_limits import limit_resident_search
 from api.schemas.common import PageOf
 from api.schemas.residents import (
     ErasureRead,
@@ -43,7 +44,10 @@ RESIDENTS_URL = "/api/v1/residents"
     operation_id="listResidents",
     summary="Search residents in your wijken by name, postcode and huisnummer",
     description="Every resident returned is recorded in the audit trail (`search_hit`). The privacy "
-    "officer searches every wijk, but only with `postcode` and `huisnummer` together.",
+    "officer searches every wijk, but only with `postcode` and `huisnummer` together. Rate limited per "
+    "caller (429 with Retry-After).",
+    responses=problem_responses(429),
+    dependencies=[Depends(limit_resident_search)],
 )
 async def list_residents(
     request: Request,
