@@ -35,6 +35,8 @@ from api.routers.audit import router as audit_router
 from api.routers.consents import router as consents_router
 from api.routers.contact_moments import router as contact_moments_router
 from api.routers.needs import router as needs_router
+from api.routers.referrals import follow_ups_router
+from api.routers.referrals import router as referrals_router
 from api.routers.resident_notes import router as resident_notes_router
 from api.routers.residents import router as residents_router
 from api.settings import API_VERSION, Settings
@@ -61,6 +63,8 @@ ROUTERS = (
     goals.router,
     contact_moments_router,
     needs_router,
+    referrals_router,
+    follow_ups_router,
 )
 
 

@@ -11,7 +11,7 @@ at that moment, so a withdrawal cuts access from the very next request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -278,14 +278,9 @@ class SharedResident:
     email: str | None = None
 
 
-async def read_shared_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> SharedResident:
-    """What the caller's agency may see of a resident right now, under valid consent; 404 without one."""
-    scope = access.scope
-    resident = await uow.residents.get(resident_id)
-    if resident is None or resident.anonymised:
-        raise NotFound("resident not found")
-    items = await consented_scope(uow, resident.id, scope.organisation_id, now)
-    enforce(can_read_shared_resident(scope, resident.reach, bool(items)), "resident not found")
+def shared_view(resident: Resident, items: Mapping[ConsentScope, Consent]) -> SharedResident:
+    """What the consents in `items` (per scope item, as `consented_items` gives them) let an agency
+    see of the resident: identity and contact details only when covered, nothing else."""
     shared = SharedResident(
         id=resident.id,
         scope=frozenset(items),
@@ -297,7 +292,24 @@ async def read_shared_resident(uow: UnitOfWork, access: Access, resident_id: UUI
         )
     if ConsentScope.contact_details in items:
         shared = replace(shared, phone=resident.phone, email=resident.email)
-    fields = [f for item in items for f in SCOPE_FIELDS[item] if f != "needDescription"]
+    return shared
+
+
+def shared_fields(items: Iterable[ConsentScope]) -> list[str]:
+    """The resident's fields an agency sees under these scope items (what its audit event names)."""
+    return [f for item in items for f in SCOPE_FIELDS[item] if f != "needDescription"]
+
+
+async def read_shared_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: datetime) -> SharedResident:
+    """What the caller's agency may see of a resident right now, under valid consent; 404 without one."""
+    scope = access.scope
+    resident = await uow.residents.get(resident_id)
+    if resident is None or resident.anonymised:
+        raise NotFound("resident not found")
+    items = await consented_scope(uow, resident.id, scope.organisation_id, now)
+    enforce(can_read_shared_resident(scope, resident.reach, bool(items)), "resident not found")
+    shared = shared_view(resident, items)
+    fields = shared_fields(items)
     await uow.audit.append(
         [
             audit_event(

@@ -7,7 +7,7 @@ Kept beside domain/ports.py, whose UnitOfWork names these repositories. Reposito
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from domain.categories import NeedCategory
     from domain.contact_moments import ContactMoment, ContactMomentFilter
     from domain.needs import Candidate, Need, NeedFilter
+    from domain.referrals import Referral, ReferralFilter, ReferralStatusChange
+    from domain.scope import Scope
 
 
 class ContactMomentRepository(Protocol):
@@ -40,4 +42,19 @@ class NeedRepository(Protocol):
     async def offer_candidates(
         self, wijk_id: UUID, municipality_code: str, categories: Iterable[NeedCategory]
     ) -> list[Candidate]: ...
+
+
+class ReferralRepository(Protocol):
+    async def add(self, referral: Referral) -> None: ...
+    async def get(self, referral_id: UUID) -> Referral | None: ...
+    async def list(self, scope: Scope, page: PageRequest, filters: ReferralFilter, now: datetime) -> Page[Referral]: ...
+    async def save(self, referral: Referral, expected_version: int, now: datetime) -> Referral: ...
+    async def open_for(self, need_id: UUID, offer_id: UUID) -> bool: ...
+    async def add_status_change(self, change: ReferralStatusChange) -> None: ...
+    async def status_changes(self, referral_id: UUID, page: PageRequest) -> Page[ReferralStatusChange]: ...
+    async def follow_ups(
+        self, koppel_id: UUID, wijk_ids: frozenset[UUID], due: date, page: PageRequest
+    ) -> Page[Referral]: ...
+    async def of_resident(self, resident_id: UUID) -> list[Referral]: ...
+    async def redact_resident(self, resident_id: UUID, now: datetime, *, keep_reason: str) -> int: ...
 

@@ -3,8 +3,8 @@
 Export: one call gives everything held on a resident — identity, every note whatever its visibility
 (retracted ones and earlier versions included), every consent — and who accessed it, when and how
 (the audit trail, this export included), and the koppel's records that name the resident: the
-contact moments they were involved in, the needs recorded for them and the offers they
-volunteer. Each section is a plain list filled by one repository call,
+contact moments they were involved in, the needs recorded for them, the referrals they are in and the
+offers they volunteer. Each section is a plain list filled by one repository call,
 and the export's audit event names the sections it disclosed.
 
 Erasure and anonymisation remove every personal value and keep an anonymous row for statistics:
@@ -14,8 +14,9 @@ when) as proof that past sharing was lawful, with the purpose removed and an end
 trail stays as it is: it holds identifiers and field names, no values. Contact moments that involved
 the resident lose their summary and place (free text that may mention them) and the link to the
 resident; their kind, koppel, wijk and instant stay for statistics. Needs lose their description and
-the link to the resident (category and urgency stay); offers the resident volunteered are archived
-and unlinked. Both are idempotent.
+the link to the resident (category and urgency stay); their open referrals are withdrawn by the
+service (places go back) and every referral of theirs loses its note, reasons and link to them; offers
+the resident volunteered are archived and unlinked. Both are idempotent.
 
 Retention: residents without activity (their own create/update, or a note or consent written,
 corrected, retracted or withdrawn) for the configured number of months are anonymised.
@@ -38,15 +39,16 @@ from domain.needs import Need
 from domain.notes import Note, NoteRevision
 from domain.offers import Offer
 from domain.ports import UnitOfWork
+from domain.referrals import Referral, withdraw_for_erasure
 from domain.residents import NOT_FOUND, Resident, can_exercise_rights
 from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce
 
 EXPORT_SECTIONS = (
-    "resident", "notes", "consents", "contactMoments", "needs", "volunteerOffers", "accesses",
+    "resident", "notes", "consents", "contactMoments", "needs", "referrals", "volunteerOffers", "accesses",
 )
 ERASED_FIELDS = (
     "address", "birthYear", "contactMoments", "email", "familyName", "givenName", "languages", "needs", "notes",
-    "phone", "volunteerOffers",
+    "phone", "referrals", "volunteerOffers",
 )
 RETENTION_BATCH = 200
 MIN_RETENTION_MONTHS = 1
@@ -82,6 +84,7 @@ class ResidentExport:
     accesses: tuple[AccessRecord, ...]
     contact_moments: tuple[ContactMoment, ...] = ()
     needs: tuple[Need, ...] = ()
+    referrals: tuple[Referral, ...] = ()
     volunteer_offers: tuple[Offer, ...] = ()
 
 
@@ -94,6 +97,7 @@ class Erasure:
     consents_closed: int
     contact_moments_redacted: int = 0
     needs_redacted: int = 0
+    referrals_redacted: int = 0
     offers_archived: int = 0
 
 
@@ -103,6 +107,7 @@ class Anonymised:
     consents_closed: int
     contact_moments_redacted: int = 0
     needs_redacted: int = 0
+    referrals_redacted: int = 0
     offers_archived: int = 0
 
 
@@ -117,6 +122,7 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
     consents = await uow.consents.of_resident(resident.id)
     contact_moments = await uow.contact_moments.of_resident(resident.id)
     needs = await uow.needs.of_resident(resident.id)
+    referrals = await uow.referrals.of_resident(resident.id)
     volunteer_offers = await uow.offers.of_volunteer(resident.id)
     await uow.audit.append(
         [
@@ -140,6 +146,7 @@ async def export_resident(uow: UnitOfWork, access: Access, resident_id: UUID, no
         consents=tuple(consents),
         contact_moments=tuple(contact_moments),
         needs=tuple(needs),
+        referrals=tuple(referrals),
         volunteer_offers=tuple(volunteer_offers),
         accesses=tuple(
             AccessRecord(e, names.get(e.actor_organisation_id) if e.actor_organisation_id else None) for e in events
@@ -166,6 +173,7 @@ async def anonymise(
     consents_closed = await uow.consents.strip_all_of(resident_id, now)
     contact_moments_redacted = await uow.contact_moments.redact_resident(resident_id, now)
     needs_redacted = await uow.needs.redact_resident(resident_id, now)
+    referrals_redacted = await withdraw_for_erasure(uow, resident_id, now)
     offers_archived = await uow.offers.release_volunteer(resident_id, now)
     action = AuditAction.erase if because is AnonymisedBecause.erasure else AuditAction.anonymise
     await uow.audit.append(
@@ -178,7 +186,7 @@ async def anonymise(
         ]
     )
     return Anonymised(
-        notes_removed, consents_closed, contact_moments_redacted, needs_redacted, offers_archived
+        notes_removed, consents_closed, contact_moments_redacted, needs_redacted, referrals_redacted, offers_archived
     )
 
 
@@ -200,7 +208,7 @@ async def erase_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now
         return Erasure(resident.id, current.anonymised_at, True, 0, 0)
     return Erasure(
         resident.id, now, False, done.notes_removed, done.consents_closed, done.contact_moments_redacted,
-        done.needs_redacted, done.offers_archived,
+        done.needs_redacted, done.referrals_redacted, done.offers_archived,
     )
 
 

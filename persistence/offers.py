@@ -188,3 +188,26 @@ class SqlOfferRepository(TableRepository[Offer]):
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    async def take_place(self, offer_id: UUID, now: datetime) -> bool | None:
+        """Take one free place in a single conditional UPDATE, so concurrent requests can never drive
+        the count below zero: True taken, False none left, None the offer has no fixed number."""
+        o = self.table.c
+        taken = await self.session.execute(
+            update(self.table)
+            .where(o.id == offer_id, o.capacity > 0)
+            .values(capacity=o.capacity - 1, version=o.version + 1, updated_at=now)
+            .returning(o.id)
+        )
+        if taken.first() is not None:
+            return True
+        capacity = (await self.session.execute(select(o.capacity).where(o.id == offer_id))).scalar_one_or_none()
+        return None if capacity is None else False
+
+    async def release_place(self, offer_id: UUID, now: datetime) -> None:
+        """Give a place back (no-op when the offer no longer counts places)."""
+        o = self.table.c
+        await self.session.execute(
+            update(self.table)
+            .where(o.id == offer_id, o.capacity.is_not(None))
+            .values(capacity=o.capacity + 1, version=o.version + 1, updated_at=now)
+        )

@@ -390,6 +390,15 @@ class SqlConsentRepository(TableRepository[Consent]):
         stmt = self._select().where(c.resident_id == resident_id).order_by(c.given_at, c.id)
         return [_consent(row) for row in (await self.session.execute(stmt)).mappings().all()]
 
+    async def of_residents(self, resident_ids: Iterable[UUID]) -> list[Consent]:
+        """Every consent of these residents in one query (a page of referrals)."""
+        wanted = list(resident_ids)
+        if not wanted:
+            return []
+        c = self.table.c
+        stmt = self._select().where(c.resident_id.in_(wanted)).order_by(c.given_at, c.id)
+        return [_consent(row) for row in (await self.session.execute(stmt)).mappings().all()]
+
     async def withdraw(self, consent_id: UUID, withdrawn_by_id: UUID, now: datetime) -> Consent | None:
         c = self.table.c
         stmt = (

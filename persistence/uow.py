@@ -19,7 +19,7 @@ from persistence.koppels import (
     SqlPresenceRepository,
 )
 from persistence.offers import SqlOfferRepository
-from persistence.referrals import SqlNeedRepository
+from persistence.referrals import SqlNeedRepository, SqlReferralRepository
 from persistence.repositories import (
     SqlClientRepository,
     SqlLoginThrottleRepository,
@@ -61,6 +61,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(session)
         self.contact_moments = SqlContactMomentRepository(session)
         self.needs = SqlNeedRepository(session)
+        self.referrals = SqlReferralRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -7,7 +7,7 @@ for the resident's access request, and audit events that name fields but carry n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from domain.identity import Role
 from domain.needs import Need
 from domain.notes import Note, NoteCategory, NoteRevision
 from domain.offers import Offer
+from domain.referrals import Referral, ReferralStatus
 from domain.residents import Address, NoteVisibility, Resident
 from domain.rights import AccessRecord, Erasure, ResidentExport, RetentionReport
 
@@ -386,6 +387,34 @@ class ExportedNeed(ApiModel):
         )
 
 
+class ExportedReferral(ApiModel):
+    """A referral the resident is in; another party of a mediation is not named."""
+
+    id: UUID
+    need_id: UUID
+    category: NeedCategory
+    mediation: bool
+    offer_title: str
+    organisation_name: str
+    status: ReferralStatus
+    note: str | None
+    rejection_reason: str | None
+    withdrawal_reason: str | None
+    follow_up_on: date
+    registered_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: Referral) -> ExportedReferral:
+        return cls(
+            id=r.id, need_id=r.need_id, category=r.category, mediation=r.mediation, offer_title=r.offer_title,
+            organisation_name=r.organisation_name, status=r.status, note=r.note, rejection_reason=r.rejection_reason,
+            withdrawal_reason=r.withdrawal_reason, follow_up_on=r.follow_up_on, registered_at=r.registered_at,
+            closed_at=r.closed_at, created_at=r.created_at,
+        )
+
+
 class ExportedOffer(ApiModel):
     """An offer the resident volunteers."""
 
@@ -413,6 +442,7 @@ class ResidentExportRead(ApiModel):
     consents: list[ConsentRead]
     contact_moments: list[ExportedContactMoment] = Field(description="Contact moments the resident was involved in.")
     needs: list[ExportedNeed] = Field(description="Needs recorded for the resident.")
+    referrals: list[ExportedReferral] = Field(description="Referrals the resident is in.")
     volunteer_offers: list[ExportedOffer] = Field(description="Offers the resident volunteers.")
     accesses: list[ExportedAccess] = Field(description="Who accessed the data, oldest first (from the audit trail).")
 
@@ -440,6 +470,7 @@ class ResidentExportRead(ApiModel):
             consents=[ConsentRead.of(c) for c in x.consents],
             contact_moments=[ExportedContactMoment.of(m) for m in x.contact_moments],
             needs=[ExportedNeed.of(n) for n in x.needs],
+            referrals=[ExportedReferral.of(r) for r in x.referrals],
             volunteer_offers=[ExportedOffer.of(o) for o in x.volunteer_offers],
             accesses=[ExportedAccess.of(a) for a in x.accesses],
         )
@@ -453,6 +484,9 @@ class ErasureRead(ApiModel):
     consents_closed: int
     contact_moments_redacted: int = Field(description="Contact moments whose summary and place were removed.")
     needs_redacted: int = Field(description="Needs whose description and link to the resident were removed.")
+    referrals_redacted: int = Field(
+        description="Referrals whose texts and link to the resident were removed (open ones withdrawn)."
+    )
     offers_archived: int = Field(description="Offers the resident volunteered, archived and unlinked.")
 
     @classmethod

@@ -141,6 +141,15 @@ EXPECTED: dict[str, Any] = {
     "getNeed": KOPPEL,
     "updateNeed": KOPPEL,
     "listNeedMatches": KOPPEL,
+    # referrals: the koppel proposes, sends and withdraws; the receiving agency reads under consent and
+    # answers by status; the history and nazorg are the koppel's
+    "listReferrals": {*KOPPEL, AGENCY},
+    "createReferral": KOPPEL,
+    "getReferral": {*KOPPEL, AGENCY},
+    "updateReferral": KOPPEL,
+    "listReferralStatusChanges": KOPPEL,
+    "changeReferralStatus": {*KOPPEL, AGENCY},
+    "listKoppelFollowUps": KOPPEL,
 }
 
 

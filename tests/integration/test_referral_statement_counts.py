@@ -8,13 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
-from domain import contact_moments, residents
+from domain import consents, contact_moments, needs, offers, referrals, residents
 from domain.audit import Access
+from domain.categories import NeedCategory
+from domain.consents import ConsentForm, ConsentScope, NewConsent
 from domain.contact_moments import ContactKind, NewContactMoment
 from domain.identity import Role
+from domain.needs import NewNeed
+from domain.referrals import NewReferral, ReferralMove, ReferralStatus
 from domain.residents import NewResident
 from domain.scope import load_scope
-from tests.factories import World, build_neighbourhoods, today
+from tests.factories import World, admin_scope, build_neighbourhoods, today
 from tests.integration.test_statement_counts import statements_for
 
 API = "/api/v1"
@@ -43,3 +47,43 @@ def test_contact_moment_list_costs_the_same_for_2_and_20_rows(world: World, app:
         small = statements_for(world, app, f"{API}/contact-moments?limit=2", role)
         large = statements_for(world, app, f"{API}/contact-moments?limit=20", role)
         assert small == large <= 6, role
+
+
+def test_need_referral_and_follow_up_lists_cost_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+    place = build_neighbourhoods(world)
+    access = access_of(world, Role.opbouwwerker)
+    agency = world.organisations["instantie"].id
+
+    async def work(uow):  # type: ignore[no-untyped-def]
+        now = datetime.now(UTC)
+        resident = await residents.register_resident(uow, access, NewResident(place.wijk_a.id, "Anna"), now)
+        await consents.record_consent(
+            uow, access, resident.id,
+            NewConsent(agency, frozenset({ConsentScope.identity, ConsentScope.contact_details}), "schuldhulp", ConsentForm.spoken),
+            now,
+        )
+        offer = await offers.create_offer(
+            uow, admin_scope(world),
+            offers.NewOffer(agency, "Schuldhulp", "Hulp", frozenset({NeedCategory.schulden}), "bel", wijk_ids=frozenset({place.wijk_a.id})),
+            now,
+        )
+        for n in range(21):
+            need = await needs.record_need(
+                uow, access, NewNeed(place.wijk_a.id, place.koppel_a.id, NeedCategory.schulden, f"Vraag {n}", resident_id=resident.id), now
+            )
+            referral = await referrals.propose_referral(uow, access, NewReferral(need.id, offer.id), now)
+            await referrals.move_referral(
+                uow, access, referral.id, 1, ReferralMove(ReferralStatus.aangemeld, follow_up_on=today()), now
+            )
+
+    world.run(work)
+    cases = [
+        (f"{API}/needs", Role.opbouwwerker),
+        (f"{API}/referrals", Role.opbouwwerker),
+        (f"{API}/referrals", Role.agency_worker),
+        (f"{API}/koppels/{place.koppel_a.id}/follow-ups", Role.wijkagent),
+    ]
+    for url, role in cases:
+        small = statements_for(world, app, f"{url}?limit=2", role)
+        large = statements_for(world, app, f"{url}?limit=20", role)
+        assert small == large <= 7, (url, role, small, large)
