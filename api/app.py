@@ -39,6 +39,7 @@ from api.routers.referrals import follow_ups_router
 from api.routers.referrals import router as referrals_router
 from api.routers.resident_notes import router as resident_notes_router
 from api.routers.residents import router as residents_router
+from api.routers.statistics import router as statistics_router
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
 from persistence.db import create_engine, create_session_factory
@@ -65,6 +66,7 @@ ROUTERS = (
     needs_router,
     referrals_router,
     follow_ups_router,
+    statistics_router,
 )
 
 

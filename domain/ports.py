@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         ContactMomentRepository,
         NeedRepository,
         ReferralRepository,
+        StatisticsRepository,
     )
     from domain.residents import Resident, ResidentFilter
     from domain.scope import Scope, ScopeFacts
@@ -225,6 +226,7 @@ class UnitOfWork(Protocol):
     contact_moments: ContactMomentRepository
     needs: NeedRepository
     referrals: ReferralRepository
+    statistics: StatisticsRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

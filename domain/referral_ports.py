@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from domain.needs import Candidate, Need, NeedFilter
     from domain.referrals import Referral, ReferralFilter, ReferralStatusChange
     from domain.scope import Scope
+    from domain.statistics import Counts, Durations, Month
 
 
 class ContactMomentRepository(Protocol):
@@ -58,3 +59,10 @@ class ReferralRepository(Protocol):
     async def of_resident(self, resident_id: UUID) -> list[Referral]: ...
     async def redact_resident(self, resident_id: UUID, now: datetime, *, keep_reason: str) -> int: ...
 
+
+class StatisticsRepository(Protocol):
+    """Counts computed by the database (GROUP BY, window functions), never row by row."""
+
+    async def counts(self, wijk_id: UUID, months: tuple[Month, ...]) -> Counts: ...
+    async def first_action(self, wijk_id: UUID, start: datetime, end: datetime) -> Durations: ...
+    async def overdue_follow_ups(self, wijk_id: UUID, today: date) -> int: ...

@@ -33,6 +33,7 @@ from persistence.residents import (
     SqlResidentRepository,
 )
 from persistence.scope import SqlScopeRepository
+from persistence.statistics import SqlStatisticsRepository
 from persistence.wijken import SqlWijkRepository
 
 
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.contact_moments = SqlContactMomentRepository(session)
         self.needs = SqlNeedRepository(session)
         self.referrals = SqlReferralRepository(session)
+        self.statistics = SqlStatisticsRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -150,6 +150,8 @@ EXPECTED: dict[str, Any] = {
     "listReferralStatusChanges": KOPPEL,
     "changeReferralStatus": {*KOPPEL, AGENCY},
     "listKoppelFollowUps": KOPPEL,
+    # statistics: anonymous counts for the koppel of the wijk and the gemeente (not the admin)
+    "getWijkStatistics": {*KOPPEL, GEM},
 }
 
 

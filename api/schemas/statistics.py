@@ -1,0 +1,86 @@
+"""A wijk's statistics on the wire: counts only, small ones suppressed — no personal field at all."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from api.schemas.common import ApiModel
+from domain.statistics import Cell, WijkStatistics
+
+Count = Annotated[
+    int | Annotated[str, Field(pattern=r"^<[0-9]+$")],
+    Field(description='A count, or "<N" when it is below the minimum N (zero included).', examples=[12, "<5"]),
+]
+
+
+class CategoryCount(ApiModel):
+    period: str = Field(description="Month (Europe/Amsterdam), YYYY-MM.", examples=["2026-03"])
+    category: str
+    count: Count
+
+
+class KindCount(ApiModel):
+    period: str = Field(description="Month (Europe/Amsterdam), YYYY-MM.")
+    kind: str
+    count: Count
+
+
+class PhaseCount(ApiModel):
+    period: str = Field(description="Month the intervention started (Europe/Amsterdam), YYYY-MM.")
+    phase: str = Field(description="The phase it is in now.")
+    count: Count
+
+
+class OutcomeCount(ApiModel):
+    period: str = Field(description="Month the referral was proposed (Europe/Amsterdam), YYYY-MM.")
+    status: str = Field(description="Its status now: its outcome so far.")
+    count: Count
+
+
+class FirstActionRead(ApiModel):
+    signals: Count = Field(description="Signals created in the period that were acted on.")
+    median_hours: float | None = Field(description="null when fewer signals than the minimum were acted on.")
+    average_hours: float | None = Field(description="null when fewer signals than the minimum were acted on.")
+
+
+class WijkStatisticsRead(ApiModel):
+    """Anonymous counts of a wijk per month; no resident, address or text is part of this model."""
+
+    wijk_id: UUID
+    from_: date = Field(alias="from", description="First day of the period (Europe/Amsterdam).")
+    to: date = Field(description="Last day of the period.")
+    minimum_count: int = Field(description='Counts below this are reported as "<N".')
+    signals: list[CategoryCount] = Field(description="Signals per month created and category.")
+    contact_moments: list[KindCount] = Field(description="Contact moments per month and kind.")
+    interventions: list[PhaseCount] = Field(description="Interventions per month started and current phase.")
+    referrals: list[OutcomeCount] = Field(description="Referrals per month proposed and status.")
+    signal_first_action: FirstActionRead = Field(description="Time from signal to first action.")
+    overdue_follow_ups: Count = Field(description="Referrals whose nazorg date has passed unchecked, today.")
+
+    @classmethod
+    def of(cls, s: WijkStatistics) -> WijkStatisticsRead:
+        def grouped(model: type, name: str, rows: tuple[Cell, ...]) -> list:  # type: ignore[type-arg]
+            return [model(period=c.period, count=c.count, **{name: c.key}) for c in rows]
+
+        return cls.model_validate(
+            {
+                "wijk_id": s.wijk_id,
+                "from": s.from_day,
+                "to": s.to_day,
+                "minimum_count": s.minimum_count,
+                "signals": grouped(CategoryCount, "category", s.signals),
+                "contact_moments": grouped(KindCount, "kind", s.contact_moments),
+                "interventions": grouped(PhaseCount, "phase", s.interventions),
+                "referrals": grouped(OutcomeCount, "status", s.referrals),
+                "signal_first_action": FirstActionRead(
+                    signals=s.first_action.signals,
+                    median_hours=s.first_action.median_hours,
+                    average_hours=s.first_action.average_hours,
+                ),
+                "overdue_follow_ups": s.overdue_follow_ups,
+            }
+        )
