@@ -23,6 +23,7 @@ from domain.audit import Access
 from domain.casework import Priority
 from domain.categories import NeedCategory as Need
 from domain.consents import ConsentForm, ConsentScope, NewConsent
+from domain.contact_moments import ContactKind, NewContactMoment, record_contact_moment
 from domain.dates import local_today
 from domain.geo import GeoPoint
 from domain.goals import NewGoal, NewReview, Target, create_goal, create_review
@@ -36,11 +37,13 @@ from domain.interventions import (
     move_intervention,
 )
 from domain.koppels import KoppelRole, KoppelStatus, NewAssignment, NewKoppel, NewMember
+from domain.needs import NewNeed, record_need
 from domain.notes import NewNote, NoteCategory
-from domain.offers import NewOffer
+from domain.offers import NewOffer, OfferFilter
 from domain.pagination import PageRequest
 from domain.ports import SecretHasher, UnitOfWork
 from domain.presence import NewPresence, PresenceKind, Weekday
+from domain.referrals import NewReferral, ReferralMove, ReferralStatus, move_referral, propose_referral
 from domain.residents import Address, NewResident, NoteVisibility, ResidentFilter
 from domain.scope import Scope, ScopeFacts, compute_scope, load_scope
 from domain.signals import (
@@ -193,7 +196,8 @@ async def load_demo_data(uow: UnitOfWork, hasher: SecretHasher) -> bool:
     created = await _accounts(uow, hasher, organisations, now)
     created = await _map(uow, organisations, now) or created
     created = await _residents(uow, hasher, organisations, now) or created
-    return await _casework(uow, organisations, now) or created
+    created = await _casework(uow, organisations, now) or created
+    return await _vraag_aanbod(uow, organisations, now) or created
 
 
 async def _organisations(uow: UnitOfWork, now: datetime) -> dict[str, Organisation]:
@@ -471,4 +475,84 @@ async def _casework(uow: UnitOfWork, organisations: dict[str, Organisation], now
     await create_goal(uow, bos, oost.id, NewGoal(
         today.year, "Meer bewoners actief", "Bewoners die meedoen aan buurtactiviteiten", Target(60, "bewoners"),
         frozenset({organisations["welzijn"].id, corporation.id})), now)
+    return True
+
+
+# Contact moments, needs and referrals in Assen-Oost: a street talk, a home visit and a coffee morning;
+# Sanne volunteers (the seeds' neighbour with a financial background); Yusuf's debts go to the
+# Schuldhulpmaatje under the consent he gave; Anneke and Sanne go to buurtbemiddeling, both consenting.
+DEMO_VOLUNTEER_OFFER = "Buurvrouw helpt met post en formulieren"
+
+
+async def _vraag_aanbod(uow: UnitOfWork, organisations: dict[str, Organisation], now: datetime) -> bool:
+    """Contact moments, a volunteer's offer, needs and referrals, once (recognised by that offer)."""
+    today = local_today(now)
+    oost = await uow.wijken.get_by_code("WK010601")
+    scope = await _scope_of(uow, "margriet", today)
+    if oost is None or scope is None:
+        return False
+    existing = await uow.offers.list(
+        scope, PageRequest(limit=200), OfferFilter(provider_organisation_id=organisations["welzijn"].id)
+    )
+    if any(o.title == DEMO_VOLUNTEER_OFFER for o in existing.items):
+        return False
+    margriet = Access(scope, "demo-data")
+    koppel = (await uow.koppels.working_in(oost.id, today))[0]
+    found = {}
+    for given, _family, postcode, number, *_ in RESIDENTS:
+        hits = (await uow.residents.search(None, PageRequest(limit=1), ResidentFilter((), postcode, number))).items
+        if not hits:
+            return False
+        found[given] = hits[0].id
+    anneke, yusuf, sanne = found["Anneke"], found["Yusuf"], found["Sanne"]
+
+    for kind, hours_ago, place, summary, involved in (
+        (ContactKind.straatgesprek, 50, "Winkelcentrum Oost", "Praatje bij de bakker over de hangplek.", ()),
+        (ContactKind.huisbezoek, 26, "Oosterstraat", "Langs geweest over post en rekeningen.", (yusuf,)),
+        (ContactKind.koffieochtend, 3, "Buurthuis De Schakel", "Twaalf bewoners; plannen voor het buurtfeest.", (anneke, sanne)),
+    ):
+        await record_contact_moment(
+            uow, margriet,
+            NewContactMoment(oost.id, koppel.id, kind, now - timedelta(hours=hours_ago), summary, place, frozenset(involved)),
+            now,
+        )
+    await offers.create_offer(
+        uow, margriet.scope,
+        NewOffer(
+            provider_organisation_id=organisations["welzijn"].id,
+            title=DEMO_VOLUNTEER_OFFER,
+            description="Een buurvrouw met een financiële achtergrond helpt buren met post, betalingen en formulieren.",
+            categories=frozenset({Need.financien, Need.schulden}),
+            contact_route="Via Margriet (opbouwwerker)",
+            wijk_ids=frozenset({oost.id}),
+            capacity=2,
+            volunteer_resident_id=sanne,
+        ),
+        now,
+        request_id="demo-data",
+    )
+    schuldhulp = (await uow.offers.list(margriet.scope, PageRequest(limit=50), OfferFilter(category=Need.schulden))).items
+    mediation = (await uow.offers.list(margriet.scope, PageRequest(limit=50), OfferFilter(category=Need.burenconflict))).items
+    debt_offer = next(o for o in schuldhulp if o.provider_organisation_id == organisations["schuldhulp"].id)
+    mediation_offer = next(o for o in mediation if o.provider_organisation_id == organisations["beterburen"].id)
+
+    debts = await record_need(uow, margriet, NewNeed(
+        oost.id, koppel.id, Need.schulden, "Achterstand met huur en energie; post blijft ongeopend.", Priority.hoog, yusuf), now)
+    to_debt_help = await propose_referral(uow, margriet, NewReferral(debts.id, debt_offer.id, "Graag contact in de ochtend."), now)
+    await move_referral(uow, margriet, to_debt_help.id, to_debt_help.version, ReferralMove(ReferralStatus.aangemeld), now)
+
+    for resident_id, scope_items in ((anneke, {ConsentScope.identity, ConsentScope.contact_details}), (sanne, {ConsentScope.identity})):
+        await consents.record_consent(
+            uow, margriet, resident_id,
+            NewConsent(organisations["beterburen"].id, frozenset(scope_items), "buurtbemiddeling", ConsentForm.spoken),
+            now,
+        )
+    quarrel = await record_need(uow, margriet, NewNeed(
+        oost.id, koppel.id, Need.burenconflict, "Onenigheid over geluid en de schutting tussen de tuinen.", Priority.normaal, anneke), now)
+    to_mediation = await propose_referral(
+        uow, margriet, NewReferral(quarrel.id, mediation_offer.id, "Beide buren willen praten, niet alleen met elkaar.",
+                                   frozenset({anneke, sanne})), now)
+    await move_referral(uow, margriet, to_mediation.id, to_mediation.version, ReferralMove(ReferralStatus.aangemeld), now)
+    await record_need(uow, margriet, NewNeed(
+        oost.id, koppel.id, Need.buurtinitiatief, "Bewoners willen de speeltuin samen opknappen."), now)
     return True
