@@ -113,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"],
-        expose_headers=["ETag", "Link", "Location", "API-Version", "X-Request-ID", "Retry-After"],
+        expose_headers=[
+            "ETag", "Link", "Location", "API-Version", "X-Request-ID", "Retry-After", "Idempotent-Replayed"
+        ],
         max_age=600,
     )
     app.add_middleware(HttpEnvelope, max_body_bytes=settings.max_body_bytes)

@@ -1,5 +1,5 @@
 """`koppelwerk` command line: migrate, serve, create the first admin and system clients, demo data,
-export the OpenAPI document."""
+retention, purging expired idempotency keys, export the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -126,6 +126,13 @@ def _cmd_retention(settings: Settings, args: argparse.Namespace) -> None:
         print(f"anonymised {resident_id}")
 
 
+def _cmd_purge_keys(settings: Settings, _args: argparse.Namespace) -> None:
+    from domain.idempotency import purge_expired_keys
+
+    removed = _with_uow(settings, lambda uow: purge_expired_keys(uow, datetime.now(UTC)))
+    print(f"idempotency keys: {removed} expired key(s) removed")
+
+
 def _cmd_openapi(_settings: Settings, args: argparse.Namespace) -> None:
     from api.app import create_app
     from api.openapi import EXPORT_PATH, build_openapi, render
@@ -173,6 +180,10 @@ def main(argv: list[str] | None = None) -> None:
         "--months", type=int, help="the retention period in months (default KOPPELWERK_RETENTION_MONTHS)"
     )
     retention.set_defaults(run=_cmd_retention)
+
+    sub.add_parser(
+        "purge-idempotency-keys", help="remove Idempotency-Keys older than KOPPELWERK_IDEMPOTENCY_KEY_HOURS"
+    ).set_defaults(run=_cmd_purge_keys)
 
     export = sub.add_parser("openapi", help="write the OpenAPI document (default openapi/openapi.json)")
     export.add_argument("--output")

@@ -7,6 +7,7 @@ Repositories never commit: a use case commits once through its unit of work.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         SignalRepository,
     )
     from domain.consents import Consent
+    from domain.idempotency import IdempotencyRepository
     from domain.koppels import Koppel, KoppelFilter, Membership, WijkAssignment
     from domain.notes import Note, NoteRevision, NoteViewer
     from domain.offers import Offer, OfferFilter
@@ -227,9 +229,13 @@ class UnitOfWork(Protocol):
     needs: NeedRepository
     referrals: ReferralRepository
     statistics: StatisticsRepository
+    idempotency_keys: IdempotencyRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A nested transaction: an exception inside undoes only what was done inside, then propagates."""
+        ...
 
 
 class SecretHasher(Protocol):

@@ -98,6 +98,8 @@ class WijkRow(SQLModel, table=True):
     municipality_code: str = Field(max_length=6, index=True)
     buurten: list[str] = Field(sa_column=Column(JSON, nullable=False))
     boundary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # [[from, to], …] as normalised postcodes ("9401AA", "9401ZZ"), both inclusive; NULL: none known.
+    postcode_ranges: list[list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     active: bool = True
     version: int = 1
     created_at: datetime = Field(sa_column=instant())
@@ -227,5 +229,6 @@ Index("ix_offer_title_id", OfferRow.title, OfferRow.id)  # type: ignore[arg-type
 Index("ix_offer_category_category_offer_id", OfferCategoryRow.category, OfferCategoryRow.offer_id)  # type: ignore[arg-type]
 Index("ix_offer_wijk_wijk_id_offer_id", OfferWijkRow.wijk_id, OfferWijkRow.offer_id)  # type: ignore[arg-type]
 import persistence.tables_casework  # noqa: E402, F401 - registers the casework tables on `metadata`
+import persistence.tables_integrations  # noqa: E402, F401 - registers the integration tables on `metadata`
 import persistence.tables_referrals  # noqa: E402, F401 - registers the contact-moment and referral tables on `metadata`
 import persistence.tables_residents  # noqa: E402, F401 - registers the residents tables on `metadata`

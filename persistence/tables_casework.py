@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from persistence.tables import instant
@@ -171,7 +171,8 @@ class AgendaItemInterventionRow(SQLModel, table=True):
 class AgendaItemChangeRow(SQLModel, table=True):
     """The agenda items' change log: one row per change, numbered by the database in a strictly
     increasing sequence. No foreign key to agenda_item: a tombstone outlives the item it reports.
-    The addressee and status at the time are copied so a feed can filter without the item."""
+    The addressee and status at the time are copied so a feed can filter without the item. Numbers
+    follow commit order (see persistence.change_logs)."""
 
     __tablename__ = "agenda_item_change"
     # SQLite: AUTOINCREMENT, so a number is never handed out twice, even after the newest row is gone.
@@ -185,6 +186,8 @@ class AgendaItemChangeRow(SQLModel, table=True):
     addressee_kind: str = Field(max_length=32)
     addressee_organisation_id: UUID | None = None
     item_version: int
+    # The addressee has (or, for a withdrawal, had) the item on its agenda: its feed shows this change.
+    submitted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     occurred_at: datetime = Field(sa_column=instant())
 
 

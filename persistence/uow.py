@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.casework import (
@@ -12,6 +15,7 @@ from persistence.casework import (
     SqlSignalRepository,
 )
 from persistence.contact_moments import SqlContactMomentRepository
+from persistence.idempotency import SqlIdempotencyRepository
 from persistence.koppels import (
     SqlAssignmentRepository,
     SqlKoppelRepository,
@@ -64,9 +68,33 @@ class SqlUnitOfWork:
         self.needs = SqlNeedRepository(session)
         self.referrals = SqlReferralRepository(session)
         self.statistics = SqlStatisticsRepository(session)
+        self.idempotency_keys = SqlIdempotencyRepository(session)
+        self._holds = 0
 
     async def commit(self) -> None:
+        if self._holds:
+            return  # the holder commits once, when everything of the request is in (see `holding`)
         await self.session.commit()
+
+    @asynccontextmanager
+    async def holding(self) -> AsyncIterator[None]:
+        """Inside, a use case's commit is deferred: the caller adds its own writes (the response of an
+        idempotent request) to the same transaction and then calls `commit_held`."""
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+
+    async def commit_held(self) -> None:
+        """Commit what was done while holding."""
+        await self.session.commit()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: an exception inside undoes only what was done inside, then propagates."""
+        async with self.session.begin_nested():
+            yield
 
     async def rollback(self) -> None:
         await self.session.rollback()
