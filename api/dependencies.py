@@ -157,3 +157,26 @@ async def if_match(
 
 
 IfMatchDep = Annotated[int, Depends(if_match)]
+
+
+async def optional_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            pattern=IF_MATCH_PATTERN,
+            description="Optional: the version you answer to; a stale one gives 412.",
+        ),
+    ] = None,
+) -> int | None:
+    """The version the caller saw, when it sends one (for answers that change only the caller's own
+    fields, so no one else's update can be lost)."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput.field("If-Match", "not an ETag this API issued", code="invalid_etag")
+    return int(value)
+
+
+OptionalIfMatchDep = Annotated[int | None, Depends(optional_if_match)]

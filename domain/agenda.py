@@ -85,8 +85,9 @@ class AddresseeKind(StrEnum):
 class ChangeKind(StrEnum):
     """What happened to an agenda item, as the change log records it."""
 
-    created = "created"
-    updated = "updated"  # any change of content or status, including being put on the agenda
+    created = "created"  # raised, as a concept
+    submitted = "submitted"  # put on the addressee's agenda: for the addressee, the item appears
+    updated = "updated"  # any other change of content or status
     withdrawn = "withdrawn"  # a tombstone for whoever had it on their agenda
     deleted = "deleted"  # a concept removed; a tombstone too
 
@@ -151,7 +152,8 @@ class AgendaItem:
 class AgendaItemChange:
     """One entry of the change log: what happened to which item, with the item's status and addressee
     at that moment (so a tombstone still says whom it concerned). The store numbers entries in a
-    strictly increasing sequence."""
+    strictly increasing sequence that follows commit order. `submitted`: the addressee has (or, for a
+    withdrawal, had) the item on its agenda, so its feed carries this change."""
 
     agenda_item_id: UUID
     kind: ChangeKind
@@ -161,6 +163,7 @@ class AgendaItemChange:
     item_version: int
     occurred_at: datetime
     sequence: int | None = None  # assigned by the store
+    submitted: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,7 +262,26 @@ def sees_everything(scope: Scope, item: AgendaItem) -> bool:
 
 def change_entry(item: AgendaItem, kind: ChangeKind, now: datetime) -> AgendaItemChange:
     """The change-log entry for the item as it is now."""
-    return AgendaItemChange(item.id, kind, item.status, item.wijk_id, item.addressee, item.version, now)
+    return AgendaItemChange(
+        item.id,
+        kind,
+        item.status,
+        item.wijk_id,
+        item.addressee,
+        item.version,
+        now,
+        submitted=item.submitted_at is not None,
+    )
+
+
+def move_kind(current: AgendaStatus, target: AgendaStatus) -> ChangeKind:
+    """How the change log records a status move: putting an item on the agenda is its submission,
+    withdrawing it a tombstone, anything else an update."""
+    if target is A.ingetrokken:
+        return ChangeKind.withdrawn
+    if current is A.concept and target is A.geagendeerd:
+        return ChangeKind.submitted
+    return ChangeKind.updated
 
 
 # --- use cases ---------------------------------------------------------------------------------
@@ -409,8 +431,7 @@ async def move_agenda_item(
     enforce(can_move_agenda_item(scope, current.reach, side), NOT_FOUND)
     checked = check_move(current.status, move)
     updated = await uow.agenda_items.save(apply_move(current, checked, now), expected_version, now)
-    kind = ChangeKind.withdrawn if checked.to is A.ingetrokken else ChangeKind.updated
-    await uow.agenda_items.record_change(change_entry(updated, kind, now))
+    await uow.agenda_items.record_change(change_entry(updated, move_kind(current.status, checked.to), now))
     await uow.commit()
     return updated
 
@@ -425,3 +446,85 @@ async def delete_agenda_item(uow: UnitOfWork, scope: Scope, item_id: UUID, expec
         change_entry(replace(current, version=current.version + 1), ChangeKind.deleted, now)
     )
     await uow.commit()
+
+
+# --- the addressee's answer ----------------------------------------------------------------------
+
+ANSWERS = frozenset({A.in_behandeling, A.afgehandeld, A.afgewezen})
+
+
+@dataclass(frozen=True)
+class AddresseeAnswer:
+    """What an addressee's system sends: a status to move to (taking the item up, finishing or
+    refusing it) and/or its own reference and response."""
+
+    to: AgendaStatus | None = None
+    response: str | None = None
+    addressee_reference: str | None = None
+
+
+def _says_already(item: AgendaItem, target: AgendaStatus, response: str | None, reference: str | None) -> bool:
+    return (
+        item.status is target
+        and (response is None or response == item.response)
+        and (reference is None or reference == item.addressee_reference)
+    )
+
+
+def check_answer(answer: AddresseeAnswer) -> AddresseeAnswer:
+    """An answer says something (a status, a response or a reference); its status is one the addressee
+    moves to; its texts are trimmed, bounded and free of personal data."""
+    if answer.to is not None and answer.to not in ANSWERS:
+        raise InvalidInput.field(
+            "status", "the addressee answers with in_behandeling, afgehandeld or afgewezen", code="enum"
+        )
+    response = optional_text(answer.response)
+    reference = optional_text(answer.addressee_reference)
+    if answer.to is None and response is None and reference is None:
+        raise InvalidInput.field("status", "give a status, a response or your reference", code="required")
+    if reference is not None and len(reference) > MAX_REFERENCE:
+        raise InvalidInput.field("addresseeReference", f"at most {MAX_REFERENCE} characters", code="too_long")
+    if response is not None and len(response) > MAX_TEXT:
+        raise InvalidInput.field("response", f"at most {MAX_TEXT} characters", code="too_long")
+    ensure_no_personal_data({"response": response})
+    return AddresseeAnswer(answer.to, response, reference)
+
+
+async def answer_agenda_item(
+    uow: UnitOfWork,
+    scope: Scope,
+    item_id: UUID,
+    answer: AddresseeAnswer,
+    expected_version: int | None,
+    now: datetime,
+) -> AgendaItem:
+    """The addressee takes an item up (in_behandeling), finishes or refuses it with a response, or
+    attaches its reference and response without moving it. Idempotent: an answer the item already
+    gives changes nothing, so a system may safely send it again."""
+    current = await get_agenda_item(uow, scope, item_id)
+    enforce(can_move_agenda_item(scope, current.reach, Party.addressee), NOT_FOUND)
+    if expected_version is not None:
+        check_version(current.version, expected_version)
+    checked = check_answer(answer)
+    target = checked.to or current.status
+    if _says_already(current, target, checked.response, checked.addressee_reference):
+        return current
+    if current.status is A.ingetrokken:
+        raise Conflict("the koppel withdrew the item; it no longer takes answers")
+    if target is not current.status:
+        # every status in ANSWERS is reached by an addressee's move (AGENDA_MOVES); check_move refuses
+        # a move the table does not hold (409)
+        move = check_move(current.status, AgendaMove(target, None, checked.response, checked.addressee_reference))
+        candidate = apply_move(current, move, now)
+    else:
+        if AGENDA_TRANSITIONS.is_terminal(current.status):
+            raise Conflict(f"the item is '{current.status}'; its answer no longer changes")
+        candidate = replace(
+            current,
+            response=checked.response or current.response,
+            addressee_reference=checked.addressee_reference or current.addressee_reference,
+        )
+    updated = await uow.agenda_items.save(candidate, current.version, now)
+    await uow.agenda_items.record_change(change_entry(updated, move_kind(current.status, target), now))
+    await uow.commit()
+    return updated

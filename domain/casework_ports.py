@@ -13,7 +13,8 @@ from uuid import UUID
 from domain.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
-    from domain.agenda import AgendaFilter, AgendaItem, AgendaItemChange
+    from domain.agenda import AddresseeKind, AgendaFilter, AgendaItem, AgendaItemChange
+    from domain.feeds import AgendaFeedEntry
     from domain.goals import Goal, GoalFilter, Review
     from domain.interventions import Intervention, InterventionFilter, PhaseChange
     from domain.scope import Scope
@@ -48,6 +49,10 @@ class AgendaItemRepository(Protocol):
     async def save(self, item: AgendaItem, expected_version: int, now: datetime) -> AgendaItem: ...
     async def delete(self, item_id: UUID, expected_version: int) -> None: ...
     async def record_change(self, change: AgendaItemChange) -> None: ...
+    async def changes(self, item_id: UUID) -> list[AgendaItemChange]: ...
+    async def feed(
+        self, addressee_kind: AddresseeKind, organisation_id: UUID, after: int, limit: int
+    ) -> list[AgendaFeedEntry]: ...
 
 
 class GoalRepository(Protocol):

@@ -26,6 +26,7 @@ from domain.agenda import (
     ChangeKind,
 )
 from domain.casework import Actor, Priority
+from domain.feeds import AddresseeItem, AgendaFeedEntry, WijkLabel
 from domain.geo import Address, GeoPoint
 from domain.goals import Goal, GoalFilter, GoalStatus, Review, Target
 from domain.identity import KOPPEL_ROLES, PrincipalKind, Role
@@ -48,9 +49,10 @@ from domain.signals import (
     SignalStatus,
     SignalStatusChange,
 )
+from persistence.change_logs import ChangeLog, take_turn
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository
-from persistence.tables import ClientRow, UserRow
+from persistence.tables import ClientRow, UserRow, WijkRow
 from persistence.tables_casework import (
     AgendaItemChangeRow,
     AgendaItemInterventionRow,
@@ -80,6 +82,7 @@ GOAL_PARTNER: Table = GoalPartnerRow.__table__  # type: ignore[assignment]
 REVIEW: Table = GoalReviewRow.__table__  # type: ignore[assignment]
 USER: Table = UserRow.__table__  # type: ignore[assignment]
 CLIENT: Table = ClientRow.__table__  # type: ignore[assignment]
+WIJK: Table = WijkRow.__table__  # type: ignore[assignment]
 
 
 # --- actors ------------------------------------------------------------------------------------
@@ -566,6 +569,9 @@ class SqlAgendaItemRepository(_CaseworkRepository):
         await self._delete_versioned(item_id, expected_version)
 
     async def record_change(self, change: AgendaItemChange) -> None:
+        # The log row is the last write of an agenda transaction: take the log's turn now, so numbers
+        # follow commit order (persistence.change_logs).
+        await take_turn(self.session, ChangeLog.agenda_items)
         await self.session.execute(
             insert(AGENDA_CHANGE).values(
                 agenda_item_id=change.agenda_item_id,
@@ -575,27 +581,84 @@ class SqlAgendaItemRepository(_CaseworkRepository):
                 addressee_kind=change.addressee.kind.value,
                 addressee_organisation_id=change.addressee.organisation_id,
                 item_version=change.item_version,
+                submitted=change.submitted,
                 occurred_at=change.occurred_at,
             )
         )
 
     async def changes(self, item_id: UUID) -> list[AgendaItemChange]:
-        """The change log of one item, in order (for tests and, later, the feed)."""
+        """The change log of one item, in order."""
         c = AGENDA_CHANGE.c
         stmt = select(AGENDA_CHANGE).where(c.agenda_item_id == item_id).order_by(c.change_seq)
-        return [
-            AgendaItemChange(
-                agenda_item_id=r["agenda_item_id"],
-                kind=ChangeKind(r["kind"]),
-                status=AgendaStatus(r["status"]),
-                wijk_id=r["wijk_id"],
-                addressee=Addressee(AddresseeKind(r["addressee_kind"]), r["addressee_organisation_id"]),
-                item_version=r["item_version"],
-                occurred_at=r["occurred_at"],
-                sequence=r["change_seq"],
+        return [_agenda_change(r) for r in (await self.session.execute(stmt)).mappings().all()]
+
+    async def feed(
+        self, addressee_kind: AddresseeKind, organisation_id: UUID, after: int, limit: int
+    ) -> list[AgendaFeedEntry]:
+        """The changes an addressee sees (addressed to its kind, in general or to it by name, once
+        submitted) after `after`, oldest first, each with the item as it is now: one statement."""
+        c, i, w = AGENDA_CHANGE.c, AGENDA_ITEM.c, WIJK.c
+        item_columns = [i[name].label(f"now_{name}") for name in _FEED_ITEM_COLUMNS]
+        stmt = (
+            select(AGENDA_CHANGE, *item_columns, w.code.label("wijk_code"), w.name.label("wijk_name"),
+                   w.municipality_code.label("wijk_municipality_code"))
+            .select_from(
+                AGENDA_CHANGE.outerjoin(AGENDA_ITEM, i.id == c.agenda_item_id).join(WIJK, w.id == c.wijk_id)
             )
+            .where(
+                c.addressee_kind == addressee_kind.value,
+                or_(c.addressee_organisation_id.is_(None), c.addressee_organisation_id == organisation_id),
+                c.submitted.is_(True),
+                c.change_seq > after,
+            )
+            .order_by(c.change_seq)
+            .limit(limit)
+        )
+        return [
+            AgendaFeedEntry(_agenda_change(r), _addressee_item(r))
             for r in (await self.session.execute(stmt)).mappings().all()
         ]
+
+
+_FEED_ITEM_COLUMNS = (
+    "id", "version", "title", "description", "theme", "priority", "status", "addressee_reference", "response",
+    "withdrawal_reason", "submitted_at", "closed_at", "updated_at",
+)
+
+
+def _agenda_change(r: Mapping[str, Any]) -> AgendaItemChange:
+    return AgendaItemChange(
+        agenda_item_id=r["agenda_item_id"],
+        kind=ChangeKind(r["kind"]),
+        status=AgendaStatus(r["status"]),
+        wijk_id=r["wijk_id"],
+        addressee=Addressee(AddresseeKind(r["addressee_kind"]), r["addressee_organisation_id"]),
+        item_version=r["item_version"],
+        occurred_at=r["occurred_at"],
+        sequence=r["change_seq"],
+        submitted=r["submitted"],
+    )
+
+
+def _addressee_item(r: Mapping[str, Any]) -> AddresseeItem | None:
+    if r["now_id"] is None:
+        return None  # deleted: the change is its tombstone
+    return AddresseeItem(
+        id=r["now_id"],
+        version=r["now_version"],
+        wijk=WijkLabel(r["wijk_code"], r["wijk_name"], r["wijk_municipality_code"]),
+        title=r["now_title"],
+        description=r["now_description"],
+        theme=AgendaTheme(r["now_theme"]),
+        priority=Priority(r["now_priority"]),
+        status=AgendaStatus(r["now_status"]),
+        addressee_reference=r["now_addressee_reference"],
+        response=r["now_response"],
+        withdrawal_reason=r["now_withdrawal_reason"],
+        submitted_at=r["now_submitted_at"],
+        closed_at=r["now_closed_at"],
+        updated_at=r["now_updated_at"],
+    )
 
 
 # --- goals -------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next, scoped
+from api.dependencies import IfMatchDep, OptionalIfMatchDep, PageDep, UowDep, etag, link_next, scoped
+from api.idempotency import Reply, RequiredIdempotencyDep
 from api.problems import problem_responses
 from api.schemas.agenda_items import (
     AgendaItemCreate,
@@ -16,7 +17,8 @@ from api.schemas.agenda_items import (
     AgendaItemUpdate,
     AgendaStatusChangeCreate,
 )
-from domain import agenda
+from api.schemas.feeds import AgendaAnswerCreate, PoliceAgendaItem
+from domain import agenda, feeds
 from domain.agenda import AddresseeKind, AgendaFilter, AgendaItem, AgendaStatus, AgendaTheme, NewAgendaItem
 from domain.casework import Priority
 from domain.identity import KOPPEL_ROLES, Role
@@ -24,10 +26,11 @@ from domain.scope import Scope
 
 router = APIRouter(prefix="/agenda-items", tags=["agenda-items"])
 AgendaItemId = Annotated[UUID, Path(alias="agendaItemId")]
-# The raising koppel, and the gemeente for items addressed to it. The police system's feed and
-# answers come with the integration (issue 6); its policy is in place already.
+# The raising koppel, and the gemeente for items addressed to it. The police system follows its own
+# feed (GET /feeds/agenda-items) and answers through /answers, with its own purpose-built model.
 Parties = scoped(*KOPPEL_ROLES, Role.gemeente)
 Koppel = scoped(*KOPPEL_ROLES)
+Police = scoped(Role.police_system)
 URL = "/api/v1/agenda-items"
 VIEWS = "The raising koppel gets AgendaItemRead; the addressee AgendaItemForAddressee."
 
@@ -136,3 +139,36 @@ async def change_agenda_item_status(
     response.headers["ETag"] = etag(item.version)
     response.headers["Content-Location"] = f"{URL}/{item.id}"
     return view(scope, item)
+
+
+@router.post(
+    "/{agendaItemId}/answers",
+    operation_id="answerAgendaItem",
+    summary="The police's answer: take an item up, finish or refuse it, attach your reference",
+    description=(
+        "For the police's system, on items in its feed. `status` in_behandeling acknowledges the item; "
+        "afgehandeld and afgewezen need a `response`; without `status` the reference and response are only "
+        "attached. Send an `Idempotency-Key`: a retry replays the first answer. An answer the item already "
+        "gives changes nothing. `If-Match` is optional (your answer changes only your own fields); a stale "
+        "one is a 412. Moves outside the status table are a 409."
+    ),
+    response_model=PoliceAgendaItem,
+    responses=problem_responses(409, 412),
+)
+async def answer_agenda_item(
+    agenda_item_id: AgendaItemId,
+    body: AgendaAnswerCreate,
+    uow: UowDep,
+    scope: Police,
+    once: RequiredIdempotencyDep,
+    expected_version: OptionalIfMatchDep = None,
+) -> Response:
+    async def work() -> Reply:
+        item = await agenda.answer_agenda_item(
+            uow, scope, agenda_item_id, body.to_domain(), expected_version, datetime.now(UTC)
+        )
+        wijk = await uow.wijken.get(item.wijk_id)
+        assert wijk is not None  # an item's wijk is never deleted
+        return Reply.json(200, PoliceAgendaItem.of(feeds.AddresseeItem.of(item, wijk)), {"ETag": etag(item.version)})
+
+    return await once.run(scope.principal, work)

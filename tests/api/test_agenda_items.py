@@ -107,7 +107,7 @@ def test_the_koppel_raises_an_item_and_the_gemeente_answers_it(world: World, hoo
         "Z/26/001",
         "opbouwwerker",
     )
-    assert [kind for _, kind, _ in change_log(world, item["id"])] == ["created", "updated", "updated", "updated"]
+    assert [kind for _, kind, _ in change_log(world, item["id"])] == ["created", "submitted", "updated", "updated"]
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_withdrawal_and_deletion_leave_tombstones_in_order(world: World, hoods: 
     first, second = change_log(world, item["id"]), change_log(world, concept["id"])
     assert [(kind, status) for _, kind, status in first] == [
         ("created", "concept"),
-        ("updated", "geagendeerd"),
+        ("submitted", "geagendeerd"),
         ("withdrawn", "ingetrokken"),
     ]
     assert [(kind, status) for _, kind, status in second] == [("created", "concept"), ("deleted", "concept")]

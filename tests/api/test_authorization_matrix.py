@@ -114,13 +114,16 @@ EXPECTED: dict[str, Any] = {
     "updateIntervention": KOPPEL,
     "listInterventionPhaseChanges": KOPPEL,
     "changeInterventionPhase": KOPPEL,
-    # agenda items: the raising koppel; the gemeente for items addressed to it (police: the feed, issue 6)
+    # agenda items: the raising koppel; the gemeente for items addressed to it; the police's system
+    # follows its feed and answers with its own model
     "listAgendaItems": {*KOPPEL, GEM},
     "createAgendaItem": KOPPEL,
     "getAgendaItem": {*KOPPEL, GEM},
     "updateAgendaItem": KOPPEL,
     "deleteAgendaItem": KOPPEL,
     "changeAgendaItemStatus": {*KOPPEL, GEM},
+    "getAgendaItemFeed": {POLICE},
+    "answerAgendaItem": {POLICE},
     # goals and reviews: the admin and the koppel manage; the gemeente reads its municipality's
     "listGoals": {A, *KOPPEL, GEM},
     "createGoal": {A, *KOPPEL},

@@ -1,0 +1,150 @@
+"""Change feeds on the wire: purpose-built for the system that polls them (DESIGN.md §6: minimal views
+per integrator), never the staff models with fields blanked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import Field
+
+from api.schemas.common import ApiInput, ApiModel
+from domain.agenda import AddresseeAnswer, AgendaStatus, AgendaTheme, ChangeKind
+from domain.casework import Priority
+from domain.feeds import AddresseeItem, AgendaFeedEntry, FeedPage, WijkLabel
+
+CURSOR_DESCRIPTION = (
+    "The `nextCursor` of your previous call; leave it out to start from the beginning. Keep the last cursor "
+    "you processed (it survives restarts on both sides) and pass it on every poll."
+)
+
+
+class FeedChange(StrEnum):
+    """What happened, as the addressee sees it."""
+
+    created = "created"  # put on your agenda
+    updated = "updated"
+    withdrawn = "withdrawn"  # tombstone: remove it
+    deleted = "deleted"  # tombstone: remove it
+
+
+FEED_CHANGES = {
+    ChangeKind.created: FeedChange.created,
+    ChangeKind.submitted: FeedChange.created,
+    ChangeKind.updated: FeedChange.updated,
+    ChangeKind.withdrawn: FeedChange.withdrawn,
+    ChangeKind.deleted: FeedChange.deleted,
+}
+TOMBSTONES = frozenset({FeedChange.withdrawn, FeedChange.deleted})
+
+
+class WijkLabelRead(ApiModel):
+    code: str = Field(description="CBS wijk code.", examples=["WK010601"])
+    name: str
+    municipality_code: str
+
+    @classmethod
+    def of(cls, wijk: WijkLabel) -> WijkLabelRead:
+        return cls(code=wijk.code, name=wijk.name, municipality_code=wijk.municipality_code)
+
+
+class PoliceAgendaItem(ApiModel):
+    """An agenda item as the police's system gets it: the issue and the answers. No resident data, no
+    names of who raised it, no links to the koppel's own work."""
+
+    id: UUID
+    version: int = Field(description="Also the item's ETag: send it as `If-Match` with an answer.")
+    wijk: WijkLabelRead
+    title: str
+    description: str
+    theme: AgendaTheme
+    priority: Priority
+    status: AgendaStatus
+    addressee_reference: str | None = Field(description="Your own reference, once you attached it.")
+    response: str | None = Field(description="Your answer.")
+    submitted_at: datetime | None = Field(description="When the koppel put it on your agenda.")
+    closed_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, item: AddresseeItem) -> PoliceAgendaItem:
+        return cls(
+            id=item.id,
+            version=item.version,
+            wijk=WijkLabelRead.of(item.wijk),
+            title=item.title,
+            description=item.description,
+            theme=item.theme,
+            priority=item.priority,
+            status=item.status,
+            addressee_reference=item.addressee_reference,
+            response=item.response,
+            submitted_at=item.submitted_at,
+            closed_at=item.closed_at,
+            updated_at=item.updated_at,
+        )
+
+
+class AgendaFeedEntryRead(ApiModel):
+    sequence: int = Field(description="The change's position in the feed; strictly increasing.")
+    change: FeedChange = Field(
+        description="created: put on your agenda; updated: changed or answered; withdrawn, deleted: tombstones, "
+        "remove the item."
+    )
+    agenda_item_id: UUID
+    item_version: int = Field(description="The item's version right after this change.")
+    status: AgendaStatus = Field(description="The item's status right after this change.")
+    occurred_at: datetime
+    item: PoliceAgendaItem | None = Field(
+        description="The item as it is now (a later change may follow); null on tombstones."
+    )
+    withdrawal_reason: str | None = Field(description="Why the koppel withdrew it (withdrawn only).")
+
+    @classmethod
+    def of(cls, entry: AgendaFeedEntry) -> AgendaFeedEntryRead:
+        change = FEED_CHANGES[entry.change.kind]
+        tombstone = change in TOMBSTONES
+        return cls(
+            sequence=entry.change.sequence or 0,
+            change=change,
+            agenda_item_id=entry.change.agenda_item_id,
+            item_version=entry.change.item_version,
+            status=entry.change.status,
+            occurred_at=entry.change.occurred_at,
+            item=None if tombstone or entry.item is None else PoliceAgendaItem.of(entry.item),
+            withdrawal_reason=entry.item.withdrawal_reason if change is FeedChange.withdrawn and entry.item else None,
+        )
+
+
+class AgendaFeed(ApiModel):
+    """Changes after your cursor, oldest first."""
+
+    items: list[AgendaFeedEntryRead]
+    next_cursor: str = Field(description="Pass as `since` next time (also when `items` is empty).")
+    has_more: bool = Field(description="More changes are waiting: poll again right away.")
+
+    @classmethod
+    def of(cls, page: FeedPage[AgendaFeedEntry]) -> AgendaFeed:
+        return cls(items=[AgendaFeedEntryRead.of(e) for e in page.entries], next_cursor=page.cursor, has_more=page.has_more)
+
+
+class AgendaAnswerCreate(ApiInput):
+    """Take the item up, finish or refuse it, and/or attach your reference. Sending what the item already
+    says changes nothing."""
+
+    status: AgendaStatus | None = Field(
+        default=None,
+        description="in_behandeling (taken up), afgehandeld or afgewezen (both need a `response`); leave it out "
+        "to attach a reference or response only.",
+    )
+    response: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="Your answer; checked for personal data (BSN, phone, e-mail, postcode + house number).",
+    )
+    addressee_reference: str | None = Field(default=None, min_length=1, max_length=100, description="Your own case number.")
+
+    def to_domain(self) -> AddresseeAnswer:
+        return AddresseeAnswer(self.status, self.response, self.addressee_reference)

@@ -1,0 +1,37 @@
+"""Change logs numbered in commit order, so a feed reader never skips a change.
+
+A log row gets its number (an autoincrement) when it is inserted, not when its transaction commits. Two
+writers could therefore commit out of order: writer A takes number 7, writer B takes 8 and commits
+first; a reader that sees 8 and continues after it would never see 7. So every writer takes the log's
+turn before it writes a log row and keeps it until its transaction ends:
+
+- PostgreSQL: `pg_advisory_xact_lock` on the log's key; the next writer waits until this transaction
+  has committed or rolled back, so numbers are handed out — and become visible — in commit order.
+  (A rolled-back writer leaves a gap in the numbers, never a hidden row.)
+- SQLite: one writer at a time already holds the database's write lock from its first write until
+  it commits, so nothing is needed.
+
+Take the turn as late as possible for a single change (the agenda items' log: its row is the last
+write of the transaction) and as early as possible when a transaction writes several rows after it
+(a batch of signals), so a writer holding the turn never waits for a lock held by one waiting for it.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class ChangeLog(IntEnum):
+    """The advisory-lock key of each log (stable numbers: other deployments' processes share them)."""
+
+    agenda_items = 0x6B77_0001
+    signals = 0x6B77_0002
+
+
+async def take_turn(session: AsyncSession, log: ChangeLog) -> None:
+    """Hold `log`'s turn until this transaction ends (re-entrant within the transaction)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(log)})
