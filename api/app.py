@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
+from api import open311
 from api.logs import configure_logging
 from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
@@ -40,6 +41,7 @@ from api.routers.referrals import follow_ups_router
 from api.routers.referrals import router as referrals_router
 from api.routers.resident_notes import router as resident_notes_router
 from api.routers.residents import router as residents_router
+from api.routers.service_areas import router as service_areas_router
 from api.routers.statistics import router as statistics_router
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
@@ -49,6 +51,7 @@ ROUTERS = (
     health.router,
     auth.router,
     organisations.router,
+    service_areas_router,
     users.router,
     clients.router,
     wijken.router,
@@ -60,6 +63,7 @@ ROUTERS = (
     consents_router,
     audit_router,
     signals.router,
+    signals.batch_router,
     interventions.router,
     agenda_items.router,
     feeds.router,
@@ -103,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.token_rate_limit, settings.resident_search_rate_limit)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    # Open311 GeoReport v2 for corporations' systems that speak it; its own paths, outside /api/v1.
+    app.include_router(open311.router)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -21,8 +21,11 @@ PUBLIC: Final = _Public()
 
 # Operations anyone may call without a token. Everything else must declare its roles.
 # getPublicWijkPresence: residents must find their koppel ("makkelijk benaderbaar"); its response
-# model carries professionals' names, times and places only.
-PUBLIC_OPERATIONS: Final = frozenset({"getLiveness", "getReadiness", "createToken", "getPublicWijkPresence"})
+# model carries professionals' names, times and places only. listOpen311Services: the GeoReport v2
+# service list (our signal categories), public as the spec has it.
+PUBLIC_OPERATIONS: Final = frozenset(
+    {"getLiveness", "getReadiness", "createToken", "getPublicWijkPresence", "listOpen311Services"}
+)
 
 
 def _requirements(dependant: Dependant) -> list[frozenset[Any]]:

@@ -46,6 +46,7 @@ from domain.presence import NewPresence, PresenceKind, Weekday
 from domain.referrals import NewReferral, ReferralMove, ReferralStatus, move_referral, propose_referral
 from domain.residents import Address, NewResident, NoteVisibility, ResidentFilter
 from domain.scope import Scope, ScopeFacts, compute_scope, load_scope
+from domain.service_areas import NewServiceArea, add_service_area
 from domain.signals import (
     NewSignal,
     Signal,
@@ -197,7 +198,8 @@ async def load_demo_data(uow: UnitOfWork, hasher: SecretHasher) -> bool:
     created = await _map(uow, organisations, now) or created
     created = await _residents(uow, hasher, organisations, now) or created
     created = await _casework(uow, organisations, now) or created
-    return await _vraag_aanbod(uow, organisations, now) or created
+    created = await _vraag_aanbod(uow, organisations, now) or created
+    return await _integrations(uow, organisations, now) or created
 
 
 async def _organisations(uow: UnitOfWork, now: datetime) -> dict[str, Organisation]:
@@ -556,3 +558,30 @@ async def _vraag_aanbod(uow: UnitOfWork, organisations: dict[str, Organisation],
     await record_need(uow, margriet, NewNeed(
         oost.id, koppel.id, Need.buurtinitiatief, "Bewoners willen de speeltuin samen opknappen."), now)
     return True
+
+
+# The integrations: the demo wijken by postcode area, and the corporation serving all of Assen, so
+# `demo-housing` can submit signals by address (README: "Housing corporations").
+DEMO_POSTCODE_AREAS = {"WK010601": "9401", "WK010602": "9403", "WK010603": "9405"}
+
+
+async def _integrations(uow: UnitOfWork, organisations: dict[str, Organisation], now: datetime) -> bool:
+    """Postcode ranges for the demo wijken and the corporation's service area, each when missing."""
+    admin = await uow.users.get_by_username("admin")
+    if admin is None:
+        return False
+    scope = compute_scope(
+        Principal(PrincipalKind.user, admin.id, Role.admin, admin.organisation_id), ScopeFacts(), local_today(now)
+    )
+    created = False
+    for code, area in DEMO_POSTCODE_AREAS.items():
+        wijk = await uow.wijken.get_by_code(code)
+        if wijk is not None and not wijk.postcode_ranges:
+            ranges = [{"from_postcode": area, "to_postcode": area}]
+            await wijken.update_wijk(uow, scope, wijk.id, wijk.version, {"postcode_ranges": ranges}, now)
+            created = True
+    corporation = organisations["corporatie"]
+    if not (await uow.service_areas.list(corporation.id, PageRequest(limit=1))).items:
+        await add_service_area(uow, scope, corporation.id, NewServiceArea(municipality_code=DEMO_MUNICIPALITY), now)
+        created = True
+    return created

@@ -54,8 +54,13 @@ async def authenticate(
     """The verified caller; any flaw in the token is a 401 with WWW-Authenticate: Bearer."""
     if credentials is None:
         raise AuthenticationFailed("a bearer token is required")
+    return await principal_of_token(uow, tokens, credentials.credentials)
+
+
+async def principal_of_token(uow: SqlUnitOfWork, tokens: TokenService, token: str) -> Principal:
+    """The account an access token stands for, re-read so a deactivated account stops at once."""
     try:
-        claims = tokens.verify(credentials.credentials)
+        claims = tokens.verify(token)
         kind, principal_id = parse_subject(claims.subject)
     except (InvalidToken, ValueError) as exc:
         raise AuthenticationFailed("the bearer token is invalid or expired") from exc

@@ -80,16 +80,23 @@ class IdempotentPost:
         self.lifetime = timedelta(hours=hours)
 
     async def run(
-        self, principal: Principal, work: Callable[[], Awaitable[Reply]], *, required: bool | None = None
+        self,
+        principal: Principal,
+        work: Callable[[], Awaitable[Reply]],
+        *,
+        required: bool | None = None,
+        request_body: bytes | None = None,
     ) -> Response:
-        """Do `work` once per key; a key is required of systems unless `required` says otherwise."""
+        """Do `work` once per key; a key is required of systems unless `required` says otherwise.
+        `request_body` replaces the raw body in the fingerprint (a form whose credentials change per
+        token, for one)."""
         key = idempotency.check_key(self.key, required=principal.is_system if required is None else required)
         if key is None:
             return (await work()).response()
         now = datetime.now(UTC)
         request = self.request
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        body = _canonical(await request.body(), request.headers.get("content-type", ""))
+        body = request_body if request_body is not None else _canonical(await request.body(), request.headers.get("content-type", ""))
         extra = {"If-Match": request.headers["if-match"]} if "if-match" in request.headers else None
         print_ = idempotency.fingerprint(request.method, path, body, extra=extra)
         record = idempotency.new_record(principal.subject, key, request.method, path, print_, now, self.lifetime)

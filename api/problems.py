@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -124,8 +124,40 @@ _DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
 }
 
 
+def domain_status(exc: errors.DomainError) -> int:
+    """The HTTP status a domain error maps to."""
+    return next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 400)
+
+
+def problem_of(exc: errors.DomainError, instance: str | None = None) -> Problem:
+    """The problem detail of a domain error, for a response that reports several (a batch's items)."""
+    status = domain_status(exc)
+    params = [InvalidParam(name=p.name, code=p.code, reason=p.reason) for p in getattr(exc, "params", [])]
+    return Problem(
+        type=f"urn:koppelwerk:problem:{exc.code}",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=exc.detail,
+        instance=instance,
+        invalidParams=params or None,
+    )
+
+
+def invalid_input_of(error: ValidationError, prefix: str = "") -> errors.InvalidInput:
+    """A pydantic validation error as the domain's InvalidInput, naming each field as the 400s do."""
+    params = [
+        errors.InvalidParam(
+            name=prefix + (".".join(str(p) for p in e.get("loc", ())) or "body"),
+            reason=e.get("msg", "invalid"),
+            code=e.get("type", "invalid"),
+        )
+        for e in error.errors()
+    ]
+    return errors.InvalidInput("the item has invalid or missing fields; see invalidParams", params)
+
+
 async def _domain(request: Request, exc: errors.DomainError) -> Response:
-    status = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 400)
+    status = domain_status(exc)
     headers: dict[str, str] = {}
     invalid_params = None
     if isinstance(exc, errors.AuthenticationFailed):

@@ -70,9 +70,16 @@ def can_handle_signal(scope: Scope, signal: SignalReach) -> Decision:
     return _forbidden("your system reads back the status; the koppel handles the signal")
 
 
+def can_submit_signals(scope: Scope) -> Decision:
+    """Koppel members and housing corporations' systems submit signals (where: can_submit_signal)."""
+    if scope.role in KOPPEL_ROLES or scope.role is Role.housing_system:
+        return ALLOWED
+    return _forbidden(NO_SIGNALS)
+
+
 def can_submit_signal(scope: Scope, wijk_id: UUID) -> Decision:
-    """Koppel members submit signals in their wijken. A housing system may submit in the wijken its
-    scope holds: none until the intake knows which wijken a corporation serves (the integration)."""
+    """Koppel members submit signals in their wijken; a housing system in the wijken its organisation
+    serves (its service areas, which its scope holds)."""
     if scope.role in KOPPEL_ROLES or scope.role is Role.housing_system:
         return ALLOWED if wijk_id in scope.wijk_ids else _hidden("the wijk is outside your scope")
     return _forbidden(NO_SIGNALS)

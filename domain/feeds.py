@@ -24,12 +24,14 @@ from domain.errors import Forbidden, InvalidInput
 from domain.identity import Role
 from domain.ports import UnitOfWork
 from domain.scope import Scope
+from domain.signals import SignalCategory, SignalChange, SignalSource, SignalStatus
 from domain.wijken import Wijk
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 AGENDA_FEED = "agenda-items"
+SIGNAL_FEED = "signals"
 
 
 def encode_cursor(feed: str, sequence: int) -> str:
@@ -161,3 +163,47 @@ async def read_agenda_feed(uow: UnitOfWork, scope: Scope, cursor: str | None, li
     entries = await uow.agenda_items.feed(AddresseeKind.politie, scope.organisation_id, since, check_limit(limit) + 1)
     return page_of(AGENDA_FEED, entries, [e.change.sequence or 0 for e in entries], since, limit)
 
+
+# --- a housing corporation's signal feed ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignalProgress:
+    """What a corporation's system reads back of its own signal: its progress, never the koppel's texts,
+    names or links (the same fields as the receipt of GET /signals)."""
+
+    id: UUID
+    version: int
+    external_reference: str | None
+    wijk_id: UUID
+    source: SignalSource
+    category: SignalCategory
+    urgency: Priority
+    status: SignalStatus
+    first_action_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SignalFeedEntry:
+    """One change to one of the caller's signals, with the signal's progress as it is now."""
+
+    change: SignalChange
+    signal: SignalProgress
+
+
+def can_follow_signal_feed(scope: Scope) -> None:
+    """A housing corporation's system follows the progress of its own organisation's signals."""
+    if scope.role is not Role.housing_system:
+        raise Forbidden("the signal feed is for housing corporations' systems")
+
+
+async def read_signal_feed(uow: UnitOfWork, scope: Scope, cursor: str | None, limit: int) -> FeedPage[SignalFeedEntry]:
+    """Every change to signals the caller's organisation submitted — recorded, corrected, moved to
+    another status — in commit order after `cursor`."""
+    can_follow_signal_feed(scope)
+    since = decode_cursor(SIGNAL_FEED, cursor)
+    entries = await uow.signals.feed(scope.organisation_id, since, check_limit(limit) + 1)
+    return page_of(SIGNAL_FEED, entries, [e.change.sequence or 0 for e in entries], since, limit)

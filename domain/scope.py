@@ -138,7 +138,17 @@ def compute_scope(principal: Principal, facts: ScopeFacts, on: date) -> Scope:
         # The privacy desk reaches no map and no casework; it reaches residents only to answer their
         # requests (export, erasure) and the audit trail (see domain.residents).
         return Scope(principal, on)
-    # Systems reach only their own organisation's resources (signals, agenda items); no wijken.
+    if role is Role.housing_system:
+        # A corporation's system submits signals in the wijken its organisation serves (its service
+        # areas) and reads back only its own organisation's signals.
+        return Scope(
+            principal,
+            on,
+            wijk_ids=frozenset(w.wijk_id for w in facts.wijken),
+            municipality_codes=frozenset(w.municipality_code for w in facts.wijken),
+            own_organisation_only=True,
+        )
+    # The police's system reaches only what is addressed to its organisation; no wijken.
     return Scope(principal, on, own_organisation_only=True)
 
 
@@ -151,6 +161,8 @@ async def load_scope(uow: UnitOfWork, principal: Principal, on: date) -> Scope:
         facts = await uow.scope.municipality_facts(principal.organisation_id)
     elif role is Role.agency_worker:
         facts = await uow.scope.offer_facts(principal.organisation_id)
+    elif role is Role.housing_system:
+        facts = await uow.scope.service_area_facts(principal.organisation_id)
     else:
         facts = ScopeFacts()
     return compute_scope(principal, facts, on)

@@ -6,9 +6,15 @@ A signal moves through an explicit status table (SIGNAL_TRANSITIONS); every move
 report the time from signal to first action. A signal is submitted by an organisation, optionally
 with that organisation's own reference, unique per organisation: a re-sent signal is recognised.
 
-`create_signal` serves the koppel's own registrations and, with the integration (issue 6), the
-housing corporations' intake: the submitting organisation, the source and the reference come from
-the caller, not from the body.
+`record_signal` serves the koppel's own registrations and the housing corporations' intake: the
+submitting organisation, the source and the reference come from the caller, not from the body. A
+signal without a wijk is placed by its location in one of the caller's wijken (for a corporation's
+system: the wijken its organisation serves). A system must give its own reference, and a signal it
+sends again under that reference is recognised and returned, never stored twice.
+
+Every change — recorded, corrected, moved — is appended to the signals' change log in the same
+transaction, for the corporations' status feed. Signal writers take the log's turn before their first
+write (see `SignalRepository.begin_change`), so the log's order is commit order.
 """
 
 from __future__ import annotations
@@ -29,14 +35,20 @@ from domain.casework import (
     required_text,
     wijk_for_new_work,
 )
-from domain.casework_policies import SignalReach, can_handle_signal, can_read_signal, can_submit_signal
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.casework_policies import (
+    SignalReach,
+    can_handle_signal,
+    can_read_signal,
+    can_submit_signal,
+    can_submit_signals,
+)
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.geo import Address, GeoPoint, check_address, check_point_in_netherlands, point_in_boundary
 from domain.identity import Role
 from domain.pagination import Page, PageRequest
 from domain.ports import UnitOfWork
 from domain.scope import Scope, enforce
-from domain.wijken import Wijk
+from domain.wijken import Wijk, locate_wijk
 
 NOT_FOUND = "signal not found"
 MAX_DESCRIPTION = 5000
@@ -152,9 +164,48 @@ class SignalStatusChange:
     at_version: int
 
 
+class SignalChangeKind(StrEnum):
+    """What happened to a signal, as the change log records it."""
+
+    created = "created"
+    updated = "updated"  # what it says was corrected
+    status_changed = "status_changed"
+
+
+@dataclass(frozen=True)
+class SignalChange:
+    """One entry of the signals' change log, with the submitting organisation and the status at that
+    moment; the store numbers entries in commit order."""
+
+    signal_id: UUID
+    organisation_id: UUID
+    kind: SignalChangeKind
+    status: SignalStatus
+    signal_version: int
+    occurred_at: datetime
+    sequence: int | None = None  # assigned by the store
+
+    @classmethod
+    def of(cls, signal: Signal, kind: SignalChangeKind, now: datetime) -> SignalChange:
+        return cls(signal.id, signal.submitted_by_organisation_id, kind, signal.status, signal.version, now)
+
+
+class ReferenceTaken(Conflict):
+    """The submitting organisation already has a signal under this externalReference (the store's
+    uniqueness check, under concurrency)."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A recorded signal; `created` False when a system sent it again under its reference."""
+
+    signal: Signal
+    created: bool
+
+
 @dataclass(frozen=True)
 class NewSignal:
-    wijk_id: UUID
+    wijk_id: UUID | None  # None: placed by its location in one of the caller's wijken
     category: SignalCategory
     description: str
     urgency: Priority = Priority.normaal
@@ -211,12 +262,14 @@ def receipt_only(scope: Scope) -> bool:
     return scope.principal.is_system
 
 
-def check_location(address: Address | None, point: GeoPoint | None, wijk: Wijk) -> tuple[Address | None, GeoPoint | None]:
+def check_location(
+    address: Address | None, point: GeoPoint | None, wijk: Wijk | None
+) -> tuple[Address | None, GeoPoint | None]:
     """A valid address and/or a point in the Netherlands; a point lies inside the wijk's boundary
-    when the wijk has one."""
+    when the wijk (if known yet) has one."""
     checked_address = check_address(address) if address is not None else None
     checked_point = check_point_in_netherlands(point) if point is not None else None
-    if checked_point is not None and wijk.boundary and not point_in_boundary(checked_point, wijk.boundary):
+    if wijk is not None and checked_point is not None and wijk.boundary and not point_in_boundary(checked_point, wijk.boundary):
         raise InvalidInput.field(
             "location.point", f"lies outside the boundary of wijk {wijk.code}", code="outside_wijk"
         )
@@ -242,14 +295,50 @@ def check_reason(current: SignalStatus, target: SignalStatus, reason: str | None
 # --- use cases ---------------------------------------------------------------------------------
 
 
-async def create_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Signal:
-    """Record a signal as `nieuw`, submitted by the caller's organisation (reference unique there)."""
-    wijk = await wijk_for_new_work(uow, can_submit_signal(scope, data.wijk_id), data.wijk_id)
-    source = signal_source(scope, data.source)
-    address, point = check_location(data.address, data.point, wijk)
+async def active_wijken(uow: UnitOfWork, scope: Scope) -> list[Wijk]:
+    """The caller's active wijken, where a signal without a wijk may be placed."""
+    return [w for w in await uow.wijken.get_many(scope.wijk_ids) if w.active]
+
+
+async def _wijk_for(uow: UnitOfWork, scope: Scope, data: NewSignal, served: list[Wijk] | None) -> Wijk:
+    """The wijk the signal is for: the one named (in the caller's scope), or the one of the caller's
+    active wijken (`served`, loaded when not given) its location lies in."""
+    if data.wijk_id is not None:
+        return await wijk_for_new_work(uow, can_submit_signal(scope, data.wijk_id), data.wijk_id)
+    if data.address is None and data.point is None:
+        raise InvalidInput.field("location", "give wijkId, or a location to place the signal by", code="required")
+    address, point = check_location(data.address, data.point, None)
+    return locate_wijk(address, point, served if served is not None else await active_wijken(uow, scope))
+
+
+async def _known(uow: UnitOfWork, scope: Scope, reference: str) -> Intake | None:
+    existing = await uow.signals.get_by_external_reference(scope.organisation_id, reference)
+    return Intake(existing, created=False) if existing is not None else None
+
+
+async def store_signal(
+    uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime, served: list[Wijk] | None = None
+) -> Intake:
+    """Record a signal without committing (a batch commits once, and loads the caller's wijken once as
+    `served`). The caller holds the signals' log turn (`begin_change`)."""
+    enforce(can_submit_signals(scope), NOT_FOUND)
+    system = receipt_only(scope)
     reference = optional_text(data.external_reference)
     if reference is not None and len(reference) > MAX_REFERENCE:
         raise InvalidInput.field("externalReference", f"at most {MAX_REFERENCE} characters", code="too_long")
+    if system:
+        if reference is None:
+            raise InvalidInput.field(
+                "externalReference", "your own reference is required: it recognises a signal sent twice", code="required"
+            )
+        known = await _known(uow, scope, reference)
+        if known is not None:
+            return known
+    elif reference is not None and await uow.signals.get_by_external_reference(scope.organisation_id, reference):
+        raise Conflict("your organisation already submitted a signal with this externalReference")
+    wijk = await _wijk_for(uow, scope, data, served)
+    source = signal_source(scope, data.source)
+    address, point = check_location(data.address, data.point, wijk)
     signal = Signal(
         id=uuid4(),
         wijk_id=wijk.id,
@@ -269,16 +358,74 @@ async def create_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: dat
         created_at=now,
         updated_at=now,
     )
-    if reference is not None and await uow.signals.get_by_external_reference(scope.organisation_id, reference):
-        raise Conflict("your organisation already submitted a signal with this externalReference")
-    await uow.signals.add(signal)
+    try:
+        await uow.signals.add(signal)
+    except ReferenceTaken:
+        # a concurrent request with the same reference committed first
+        known = await _known(uow, scope, reference or "") if system else None
+        if known is None:
+            raise
+        return known
     await uow.signals.add_status_change(
         SignalStatusChange(uuid4(), signal.id, None, signal.status, None, signal.recorded_by, now, signal.version)
     )
+    await uow.signals.record_change(SignalChange.of(signal, SignalChangeKind.created, now))
     stored = await uow.signals.get(signal.id)  # as every read shows it, with the recorder's name
-    await uow.commit()
     assert stored is not None
-    return stored
+    return Intake(stored, created=True)
+
+
+async def record_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Intake:
+    """Record a signal as `nieuw`, submitted by the caller's organisation; a system's signal sent again
+    under its externalReference comes back as it is (created False), a staff member's is a 409."""
+    await uow.signals.begin_change()
+    intake = await store_signal(uow, scope, data, now)
+    await uow.commit()
+    return intake
+
+
+async def create_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Signal:
+    """Record a signal as `nieuw`, submitted by the caller's organisation (reference unique there)."""
+    return (await record_signal(uow, scope, data, now)).signal
+
+
+# A batch item the API could not read arrives as its error and is reported in its place.
+BatchItem = NewSignal | DomainError
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What became of one item of a batch: recorded (or recognised), or refused with its error."""
+
+    index: int
+    intake: Intake | None
+    error: DomainError | None
+
+
+async def record_signal_batch(
+    uow: UnitOfWork, scope: Scope, items: list[BatchItem], now: datetime
+) -> list[BatchOutcome]:
+    """Record up to MAX_BATCH signals in one transaction, each on its own: an item that breaks a rule is
+    undone alone and reported with its error, the others are recorded (or recognised by reference)."""
+    enforce(can_submit_signals(scope), NOT_FOUND)
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise InvalidInput.field("signals", f"send 1 to {MAX_BATCH} signals", code="range")
+    # The log's turn first: this transaction writes many rows after it (persistence.change_logs).
+    await uow.signals.begin_change()
+    served = await active_wijken(uow, scope)
+    outcomes = []
+    for index, item in enumerate(items):
+        if isinstance(item, DomainError):
+            outcomes.append(BatchOutcome(index, None, item))
+            continue
+        try:
+            async with uow.savepoint():
+                outcomes.append(BatchOutcome(index, await store_signal(uow, scope, item, now, served), None))
+        except DomainError as refused:
+            outcomes.append(BatchOutcome(index, None, refused))
+    await uow.commit()
+    return outcomes
 
 
 async def get_signal(uow: UnitOfWork, scope: Scope, signal_id: UUID) -> Signal:
@@ -313,6 +460,7 @@ async def update_signal(
     now: datetime,
 ) -> Signal:
     """Correct what a signal says (category, description, urgency, location) while it is open."""
+    await uow.signals.begin_change()
     current = await _handleable(uow, scope, signal_id, expected_version)
     if current.closed:
         raise Conflict(f"the signal is closed ('{current.status}'); it no longer changes")
@@ -325,6 +473,7 @@ async def update_signal(
         address, point = check_location(candidate.address, candidate.point, wijk)
         candidate = replace(candidate, address=address, point=point)
     updated = await uow.signals.save(candidate, expected_version, now)
+    await uow.signals.record_change(SignalChange.of(updated, SignalChangeKind.updated, now))
     await uow.commit()
     return updated
 
@@ -334,6 +483,7 @@ async def change_signal_status(
 ) -> Signal:
     """Move a signal along SIGNAL_TRANSITIONS, with a reason where the move needs one; the first move
     out of `nieuw` is the first action, a terminal status closes the signal."""
+    await uow.signals.begin_change()
     current = await _handleable(uow, scope, signal_id, expected_version)
     SIGNAL_TRANSITIONS.check(current.status, move.to)
     reason = check_reason(current.status, move.to, move.reason)
@@ -349,6 +499,7 @@ async def change_signal_status(
             uuid4(), signal_id, current.status, move.to, reason, Actor.of(scope.principal), now, updated.version
         )
     )
+    await uow.signals.record_change(SignalChange.of(updated, SignalChangeKind.status_changed, now))
     await uow.commit()
     return updated
 

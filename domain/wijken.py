@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from domain.geo import Address, GeoPoint, point_in_boundary
 from domain.identity import MUNICIPALITY_CODE
 from domain.pagination import Page, PageRequest
 from domain.ports import UnitOfWork
@@ -22,6 +23,9 @@ WIJK_CODE = re.compile(r"^WK\d{6}$")
 BUURT_CODE = re.compile(r"^BU\d{8}$")
 MAX_BUURTEN = 100
 MAX_BOUNDARY_POSITIONS = 20_000
+MAX_POSTCODE_RANGES = 200
+# A postcode (1234AB) or, for a whole PC4 area, its four digits (1234).
+POSTCODE_OR_AREA = re.compile(r"^([1-9][0-9]{3}) ?([A-Z]{2})?$")
 NOT_FOUND = "wijk not found"
 
 
@@ -37,6 +41,19 @@ class ProblemIndicator(StrEnum):
     vijandigheid_overheid = "vijandigheid_overheid"
 
 
+@dataclass(frozen=True, order=True)
+class PostcodeRange:
+    """Postcodes from `from_postcode` up to and including `to_postcode`, both as 1234AB: Dutch postcodes
+    order as text, so 9401AA–9402ZZ holds every postcode of areas 9401 and 9402."""
+
+    from_postcode: str
+    to_postcode: str
+
+    def covers(self, postcode: str) -> bool:
+        """True when the (normalised) postcode lies in the range."""
+        return self.from_postcode <= postcode <= self.to_postcode
+
+
 @dataclass(frozen=True)
 class Wijk:
     id: UUID
@@ -50,6 +67,16 @@ class Wijk:
     version: int
     created_at: datetime
     updated_at: datetime
+    # Where the wijk lies by postcode: intake maps an address to a wijk with these (or a point with the boundary).
+    postcode_ranges: tuple[PostcodeRange, ...] = ()
+
+    def covers_postcode(self, postcode: str) -> bool:
+        """True when one of the wijk's postcode ranges holds the (normalised) postcode."""
+        return any(r.covers(postcode) for r in self.postcode_ranges)
+
+    def covers_point(self, point: GeoPoint) -> bool:
+        """True when the wijk has a boundary and the point lies inside it."""
+        return bool(self.boundary) and point_in_boundary(point, self.boundary or {})
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,7 @@ class NewWijk:
     buurten: Sequence[str] = ()
     boundary: Mapping[str, Any] | None = None
     indicators: frozenset[ProblemIndicator] = field(default_factory=frozenset)
+    postcode_ranges: Sequence[Any] = ()  # PostcodeRange or mappings with from_postcode / to_postcode
 
 
 @dataclass(frozen=True)
@@ -166,12 +194,59 @@ def check_boundary(boundary: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {"type": kind, "coordinates": coordinates}
 
 
+def _postcode_bound(value: Any, where: str, *, upper: bool) -> str:
+    match = POSTCODE_OR_AREA.match(str(value).strip().upper()) if isinstance(value, str) else None
+    if not match:
+        raise InvalidInput.field(where, "a postcode such as 9401AB, or a postcode area such as 9401", code="pattern")
+    return match.group(1) + (match.group(2) or ("ZZ" if upper else "AA"))
+
+
+def check_postcode_ranges(ranges: Sequence[Any]) -> tuple[PostcodeRange, ...]:
+    """Each range runs from a postcode (or the start of an area: 9401 → 9401AA) to a postcode (or the
+    end of an area: 9402 → 9402ZZ), not backwards; sorted, without duplicates."""
+    if len(ranges) > MAX_POSTCODE_RANGES:
+        raise InvalidInput.field("postcodeRanges", f"at most {MAX_POSTCODE_RANGES} ranges", code="too_long")
+    checked = set()
+    for i, given in enumerate(ranges):
+        first, last = (
+            (given.from_postcode, given.to_postcode)
+            if isinstance(given, PostcodeRange)
+            else (given.get("from_postcode"), given.get("to_postcode"))
+        )
+        lower = _postcode_bound(first, f"postcodeRanges.{i}.fromPostcode", upper=False)
+        upper = _postcode_bound(last, f"postcodeRanges.{i}.toPostcode", upper=True)
+        if upper < lower:
+            raise InvalidInput.field(f"postcodeRanges.{i}", "the range runs backwards", code="range")
+        checked.add(PostcodeRange(lower, upper))
+    return tuple(sorted(checked))
+
+
 def _checked(wijk: Wijk) -> Wijk:
     check_wijk_code(wijk.code)
     check_wijk_municipality(wijk.code, wijk.municipality_code)
     return replace(
-        wijk, buurten=check_buurten(wijk.buurten, wijk.code), boundary=check_boundary(wijk.boundary)
+        wijk,
+        buurten=check_buurten(wijk.buurten, wijk.code),
+        boundary=check_boundary(wijk.boundary),
+        postcode_ranges=check_postcode_ranges(wijk.postcode_ranges),
     )
+
+
+def locate_wijk(address: Address | None, point: GeoPoint | None, wijken: Sequence[Wijk]) -> Wijk:
+    """The one wijk among `wijken` (the ones the caller serves) where a checked location lies: by the
+    point inside a boundary, else by the address's postcode in a wijk's postcode ranges, else by both
+    together. 400 naming the location field when it lies in none of them, or in several."""
+    by_point = [w for w in wijken if point is not None and w.covers_point(point)]
+    by_address = [w for w in wijken if address is not None and w.covers_postcode(address.postcode)]
+    for found in (by_point, by_address, [w for w in by_point if w in by_address]):
+        if len(found) == 1:
+            return found[0]
+    field_name = "location.address.postcode" if address is not None else "location.point"
+    if by_point or by_address:
+        raise InvalidInput.field(
+            field_name, "lies in more than one wijk you serve; send wijkId or a point", code="ambiguous_wijk"
+        )
+    raise InvalidInput.field(field_name, "does not lie in a wijk your organisation serves", code="outside_service_area")
 
 
 # --- use cases ---------------------------------------------------------------------------------
@@ -193,6 +268,7 @@ async def create_wijk(uow: UnitOfWork, scope: Scope, data: NewWijk, now: datetim
             version=1,
             created_at=now,
             updated_at=now,
+            postcode_ranges=tuple(data.postcode_ranges),
         )
     )
     if await uow.wijken.get_by_code(wijk.code) is not None:
@@ -232,6 +308,8 @@ async def update_wijk(
         merged["buurten"] = tuple(merged["buurten"] or ())
     if "indicators" in merged:
         merged["indicators"] = frozenset(merged["indicators"] or ())
+    if "postcode_ranges" in merged:
+        merged["postcode_ranges"] = tuple(merged["postcode_ranges"] or ())
     if "name" in merged:
         merged["name"] = merged["name"].strip()
     candidate = _checked(replace(current, **merged))

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from domain.agenda import (
@@ -26,7 +27,7 @@ from domain.agenda import (
     ChangeKind,
 )
 from domain.casework import Actor, Priority
-from domain.feeds import AddresseeItem, AgendaFeedEntry, WijkLabel
+from domain.feeds import AddresseeItem, AgendaFeedEntry, SignalFeedEntry, SignalProgress, WijkLabel
 from domain.geo import Address, GeoPoint
 from domain.goals import Goal, GoalFilter, GoalStatus, Review, Target
 from domain.identity import KOPPEL_ROLES, PrincipalKind, Role
@@ -39,11 +40,15 @@ from domain.interventions import (
     Phase,
     PhaseChange,
 )
+from domain.open311 import RequestQuery
 from domain.pagination import Page, PageRequest
 from domain.scope import Scope
 from domain.signals import (
+    ReferenceTaken,
     Signal,
     SignalCategory,
+    SignalChange,
+    SignalChangeKind,
     SignalFilter,
     SignalSource,
     SignalStatus,
@@ -67,6 +72,7 @@ from persistence.tables_casework import (
     SignalRow,
     SignalStatusChangeRow,
 )
+from persistence.tables_integrations import SignalChangeRow
 
 SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
 SIGNAL_HISTORY: Table = SignalStatusChangeRow.__table__  # type: ignore[assignment]
@@ -77,6 +83,7 @@ AGENDA_ITEM: Table = AgendaItemRow.__table__  # type: ignore[assignment]
 AGENDA_SIGNAL: Table = AgendaItemSignalRow.__table__  # type: ignore[assignment]
 AGENDA_INTERVENTION: Table = AgendaItemInterventionRow.__table__  # type: ignore[assignment]
 AGENDA_CHANGE: Table = AgendaItemChangeRow.__table__  # type: ignore[assignment]
+SIGNAL_CHANGE: Table = SignalChangeRow.__table__  # type: ignore[assignment]
 GOAL: Table = GoalRow.__table__  # type: ignore[assignment]
 GOAL_PARTNER: Table = GoalPartnerRow.__table__  # type: ignore[assignment]
 REVIEW: Table = GoalReviewRow.__table__  # type: ignore[assignment]
@@ -255,19 +262,74 @@ class SqlSignalRepository(_CaseworkRepository):
         agenda_items = await _pairs(self.session, AGENDA_SIGNAL, "signal_id", "agenda_item_id", ids)
         return [_signal(r, interventions.get(r["id"], ()), agenda_items.get(r["id"], ())) for r in rows]
 
+    async def begin_change(self) -> None:
+        await take_turn(self.session, ChangeLog.signals)
+
     async def add(self, signal: Signal) -> None:
+        stmt = insert(self.table).values(
+            id=signal.id,
+            submitted_by_organisation_id=signal.submitted_by_organisation_id,
+            external_reference=signal.external_reference,
+            version=signal.version,
+            created_at=signal.created_at,
+            updated_at=signal.updated_at,
+            **_actor_columns("recorded_by", signal.recorded_by),
+            **_signal_columns(signal),
+        )
+        if signal.external_reference is None:
+            await self.session.execute(stmt)
+            return
+        # In a savepoint, so a reference taken meanwhile by a concurrent request leaves the
+        # transaction usable (the use case then returns that request's signal).
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(stmt)
+        except IntegrityError as exc:
+            if await self.get_by_external_reference(signal.submitted_by_organisation_id, signal.external_reference):
+                raise ReferenceTaken("your organisation already submitted a signal with this externalReference") from exc
+            raise
+
+    async def of_organisation(self, organisation_id: UUID, query: RequestQuery, limit: int) -> list[Signal]:
+        """The organisation's signals matching an Open311 query, newest first."""
+        c = self.table.c
+        conditions: list[Any] = [c.submitted_by_organisation_id == organisation_id]
+        if query.ids:
+            conditions.append(c.id.in_(list(query.ids)))
+        if query.categories:
+            conditions.append(c.category.in_([x.value for x in query.categories]))
+        if len(query.statuses) < len(SignalStatus):
+            conditions.append(c.status.in_([x.value for x in query.statuses]))
+        conditions += _created_between(c.created_at, query.start, query.end)
+        stmt = self._select().where(*conditions).order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+        return await self._entities(list((await self.session.execute(stmt)).mappings().all()))
+
+    async def record_change(self, change: SignalChange) -> None:
+        await take_turn(self.session, ChangeLog.signals)  # re-entrant: use cases take it first
         await self.session.execute(
-            insert(self.table).values(
-                id=signal.id,
-                submitted_by_organisation_id=signal.submitted_by_organisation_id,
-                external_reference=signal.external_reference,
-                version=signal.version,
-                created_at=signal.created_at,
-                updated_at=signal.updated_at,
-                **_actor_columns("recorded_by", signal.recorded_by),
-                **_signal_columns(signal),
+            insert(SIGNAL_CHANGE).values(
+                signal_id=change.signal_id,
+                organisation_id=change.organisation_id,
+                kind=change.kind.value,
+                status=change.status.value,
+                signal_version=change.signal_version,
+                occurred_at=change.occurred_at,
             )
         )
+
+    async def feed(self, organisation_id: UUID, after: int, limit: int) -> list[SignalFeedEntry]:
+        """The organisation's signal changes after `after`, oldest first, each with the signal's progress
+        as it is now: one statement."""
+        c, s = SIGNAL_CHANGE.c, self.table.c
+        stmt = (
+            select(SIGNAL_CHANGE, *[s[name].label(f"now_{name}") for name in _PROGRESS_COLUMNS])
+            .select_from(SIGNAL_CHANGE.join(self.table, s.id == c.signal_id))
+            .where(c.organisation_id == organisation_id, c.change_seq > after)
+            .order_by(c.change_seq)
+            .limit(limit)
+        )
+        return [
+            SignalFeedEntry(_signal_change(r), _progress(r)) for r in (await self.session.execute(stmt)).mappings().all()
+        ]
 
     async def get_by_external_reference(self, organisation_id: UUID, reference: str) -> Signal | None:
         c = self.table.c
@@ -322,6 +384,41 @@ class SqlSignalRepository(_CaseworkRepository):
         h = SIGNAL_HISTORY.c
         stmt = _with_actor(SIGNAL_HISTORY, "changed_by").where(h.signal_id == signal_id)
         return await fetch_page(self.session, stmt, [h.at_version], page, _status_change)
+
+
+_PROGRESS_COLUMNS = (
+    "id", "version", "external_reference", "wijk_id", "source", "category", "urgency", "status", "first_action_at",
+    "closed_at", "created_at", "updated_at",
+)
+
+
+def _signal_change(r: Mapping[str, Any]) -> SignalChange:
+    return SignalChange(
+        signal_id=r["signal_id"],
+        organisation_id=r["organisation_id"],
+        kind=SignalChangeKind(r["kind"]),
+        status=SignalStatus(r["status"]),
+        signal_version=r["signal_version"],
+        occurred_at=r["occurred_at"],
+        sequence=r["change_seq"],
+    )
+
+
+def _progress(r: Mapping[str, Any]) -> SignalProgress:
+    return SignalProgress(
+        id=r["now_id"],
+        version=r["now_version"],
+        external_reference=r["now_external_reference"],
+        wijk_id=r["now_wijk_id"],
+        source=SignalSource(r["now_source"]),
+        category=SignalCategory(r["now_category"]),
+        urgency=Priority(r["now_urgency"]),
+        status=SignalStatus(r["now_status"]),
+        first_action_at=r["now_first_action_at"],
+        closed_at=r["now_closed_at"],
+        created_at=r["now_created_at"],
+        updated_at=r["now_updated_at"],
+    )
 
 
 # --- interventions -----------------------------------------------------------------------------

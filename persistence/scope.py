@@ -19,6 +19,7 @@ from persistence.tables import (
     OrganisationRow,
     WijkRow,
 )
+from persistence.tables_integrations import ServiceAreaRow
 
 KOPPEL: Table = KoppelRow.__table__  # type: ignore[assignment]
 MEMBER: Table = KoppelMemberRow.__table__  # type: ignore[assignment]
@@ -27,6 +28,7 @@ WIJK: Table = WijkRow.__table__  # type: ignore[assignment]
 ORGANISATION: Table = OrganisationRow.__table__  # type: ignore[assignment]
 OFFER: Table = OfferRow.__table__  # type: ignore[assignment]
 SERVES: Table = OfferWijkRow.__table__  # type: ignore[assignment]
+SERVICE_AREA: Table = ServiceAreaRow.__table__  # type: ignore[assignment]
 
 
 class SqlScopeRepository:
@@ -101,5 +103,15 @@ class SqlScopeRepository:
         stmt = select(w.id, w.municipality_code).where(
             or_(w.id.in_(named), w.municipality_code.in_(municipalities))
         )
+        rows = (await self.session.execute(stmt)).all()
+        return ScopeFacts(wijken=tuple(ReachableWijk(wijk_id, code) for wijk_id, code in rows))
+
+    async def service_area_facts(self, organisation_id: UUID) -> ScopeFacts:
+        """The wijken the organisation serves, by name or by whole municipality."""
+        w, a = WIJK.c, SERVICE_AREA.c
+        mine = a.organisation_id == organisation_id
+        named = select(a.wijk_id).where(mine, a.wijk_id.is_not(None))
+        municipalities = select(a.municipality_code).where(mine, a.municipality_code.is_not(None))
+        stmt = select(w.id, w.municipality_code).where(or_(w.id.in_(named), w.municipality_code.in_(municipalities)))
         rows = (await self.session.execute(stmt)).all()
         return ScopeFacts(wijken=tuple(ReachableWijk(wijk_id, code) for wijk_id, code in rows))

@@ -37,6 +37,7 @@ from persistence.residents import (
     SqlResidentRepository,
 )
 from persistence.scope import SqlScopeRepository
+from persistence.service_areas import SqlServiceAreaRepository
 from persistence.statistics import SqlStatisticsRepository
 from persistence.wijken import SqlWijkRepository
 
@@ -69,6 +70,7 @@ class SqlUnitOfWork:
         self.referrals = SqlReferralRepository(session)
         self.statistics = SqlStatisticsRepository(session)
         self.idempotency_keys = SqlIdempotencyRepository(session)
+        self.service_areas = SqlServiceAreaRepository(session)
         self._holds = 0
 
     async def commit(self) -> None:

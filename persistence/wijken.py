@@ -11,7 +11,7 @@ from sqlalchemy import Table, delete, exists, insert, select
 
 from domain.pagination import Page, PageRequest
 from domain.scope import Scope
-from domain.wijken import ProblemIndicator, Wijk, WijkFilter
+from domain.wijken import PostcodeRange, ProblemIndicator, Wijk, WijkFilter
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository, plain
 from persistence.tables import WijkIndicatorRow, WijkRow
@@ -30,7 +30,13 @@ def _wijk(row: Mapping[str, Any], indicators: Iterable[str] = ()) -> Wijk:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        postcode_ranges=tuple(PostcodeRange(first, last) for first, last in row["postcode_ranges"] or ()),
     )
+
+
+def _ranges(ranges: Iterable[PostcodeRange]) -> list[list[str]] | None:
+    stored = [[r.from_postcode, r.to_postcode] for r in ranges]
+    return stored or None
 
 
 class SqlWijkRepository(TableRepository[Wijk]):
@@ -48,6 +54,7 @@ class SqlWijkRepository(TableRepository[Wijk]):
                 municipality_code=wijk.municipality_code,
                 buurten=list(wijk.buurten),
                 boundary=wijk.boundary,
+                postcode_ranges=_ranges(wijk.postcode_ranges),
                 active=wijk.active,
                 version=wijk.version,
                 created_at=wijk.created_at,
@@ -89,6 +96,14 @@ class SqlWijkRepository(TableRepository[Wijk]):
         )
         return (await self._with_indicators([row]))[0] if row else None
 
+    async def get_many(self, wijk_ids: Iterable[UUID]) -> list[Wijk]:
+        """The wijken with these ids, by code."""
+        ids = list(wijk_ids)
+        if not ids:
+            return []
+        stmt = select(self.table).where(self.table.c.id.in_(ids)).order_by(self.table.c.code)
+        return await self._with_indicators(list((await self.session.execute(stmt)).mappings().all()))
+
     async def existing(self, wijk_ids: Iterable[UUID]) -> frozenset[UUID]:
         ids = list(wijk_ids)
         if not ids:
@@ -119,6 +134,8 @@ class SqlWijkRepository(TableRepository[Wijk]):
         columns = plain({k: v for k, v in changes.items() if k != "indicators"})
         if "buurten" in columns:
             columns["buurten"] = list(columns["buurten"])
+        if "postcode_ranges" in columns:
+            columns["postcode_ranges"] = _ranges(columns["postcode_ranges"])
         await super().update(entity_id, expected_version, columns, now)
         if "indicators" in changes:
             await self._set_indicators(entity_id, changes["indicators"])

@@ -14,12 +14,13 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.responses import Response
 
 from api.dependencies import UowDep, scoped
-from api.schemas.feeds import CURSOR_DESCRIPTION, AgendaFeed
+from api.schemas.feeds import CURSOR_DESCRIPTION, AgendaFeed, SignalFeed
 from domain import feeds
 from domain.identity import Role
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Police = scoped(Role.police_system)
+Housing = scoped(Role.housing_system)
 
 Since = Annotated[str | None, Query(max_length=200, description=CURSOR_DESCRIPTION)]
 Limit = Annotated[
@@ -80,3 +81,28 @@ async def get_agenda_item_feed(
 ) -> Response:
     page = await feeds.read_agenda_feed(uow, scope, since, limit)
     return conditional(request, AgendaFeed.of(page), if_none_match, page.has_more, page.cursor)
+
+
+@router.get(
+    "/signals",
+    operation_id="getSignalFeed",
+    summary="Every change to your organisation's signals, in order, from your cursor",
+    description=(
+        "For housing corporations' systems: the progress of the signals your organisation submitted — recorded "
+        "(`created`), corrected by the koppel (`updated`), moved to another status (`status_changed`) — each "
+        "with the signal's receipt as it is now. Numbers follow commit order: a change committed later never "
+        "appears before one you already read."
+    ),
+    response_model=SignalFeed,
+    responses=NOT_MODIFIED,
+)
+async def get_signal_feed(
+    request: Request,
+    uow: UowDep,
+    scope: Housing,
+    since: Since = None,
+    limit: Limit = feeds.DEFAULT_LIMIT,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    page = await feeds.read_signal_feed(uow, scope, since, limit)
+    return conditional(request, SignalFeed.of(page), if_none_match, page.has_more, page.cursor)

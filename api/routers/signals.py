@@ -5,11 +5,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import ValidationError
 
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next, scoped
-from api.problems import problem_responses
+from api.idempotency import IdempotencyDep, Reply, RequiredIdempotencyDep
+from api.problems import invalid_input_of, problem_of, problem_responses
 from api.schemas.common import PageOf
 from api.schemas.signals import (
+    BatchOutcomeKind,
+    SignalBatchCreate,
+    SignalBatchRead,
+    SignalBatchResult,
     SignalCreate,
     SignalPage,
     SignalRead,
@@ -33,11 +39,15 @@ from domain.signals import (
 )
 
 router = APIRouter(prefix="/signals", tags=["signals"])
+batch_router = APIRouter(prefix="/signal-batches", tags=["signals"])
 SignalId = Annotated[UUID, Path(alias="signalId")]
 # Signals may carry residents' personal data: the koppel of the wijk works with them; a housing
-# system reads back its own organisation's signals as receipts. No admin, gemeente or agency access.
+# system submits signals in the wijken its organisation serves and reads back its own organisation's
+# signals as receipts. No admin, gemeente or agency access.
 Readers = scoped(*KOPPEL_ROLES, Role.housing_system)
+Submitters = scoped(*KOPPEL_ROLES, Role.housing_system)
 Koppel = scoped(*KOPPEL_ROLES)
+Housing = scoped(Role.housing_system)
 SIGNAL_URL = "/api/v1/signals"
 VIEWS = "Koppel members get the full signal (SignalRead); housing systems a receipt (SignalReceipt)."
 
@@ -74,15 +84,29 @@ async def list_signals(
 @router.post(
     "",
     operation_id="createSignal",
-    summary="Record a signal in a wijk of your koppel (status nieuw)",
+    summary="Record a signal (status nieuw): staff in a wijk of their koppel, a corporation's system in a wijk it serves",
+    description=(
+        "Staff get SignalRead, housing systems a SignalReceipt. A housing system sends its own `externalReference` "
+        "and an `Idempotency-Key`; leave out `wijkId` and the signal is placed by its location in a wijk your "
+        "organisation serves (400 naming the location field otherwise). A signal sent again under the same "
+        "reference is answered with the stored one (200), never stored twice; a staff member's reused reference "
+        "is a 409."
+    ),
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409),
+    response_model=SignalRead | SignalReceipt,
+    responses={
+        200: {"model": SignalReceipt, "description": "A housing system's signal sent before under this externalReference."},
+        **problem_responses(409),
+    },
 )
-async def create_signal(body: SignalCreate, response: Response, uow: UowDep, scope: Koppel) -> SignalRead:
-    signal = await signals.create_signal(uow, scope, NewSignal(**body.to_fields()), datetime.now(UTC))
-    response.headers["ETag"] = etag(signal.version)
-    response.headers["Location"] = f"{SIGNAL_URL}/{signal.id}"
-    return SignalRead.of(signal)
+async def create_signal(body: SignalCreate, uow: UowDep, scope: Submitters, once: IdempotencyDep) -> Response:
+    async def work() -> Reply:
+        intake = await signals.record_signal(uow, scope, NewSignal(**body.to_fields()), datetime.now(UTC))
+        signal = intake.signal
+        headers = {"ETag": etag(signal.version), "Location": f"{SIGNAL_URL}/{signal.id}"}
+        return Reply.json(201 if intake.created else 200, view(scope, signal), headers)
+
+    return await once.run(scope.principal, work)
 
 
 @router.get("/{signalId}", operation_id="getSignal", summary="Read a signal", description=VIEWS)
@@ -149,3 +173,49 @@ async def change_signal_status(
     response.headers["ETag"] = etag(signal.version)
     response.headers["Content-Location"] = f"{SIGNAL_URL}/{signal.id}"
     return SignalRead.of(signal)
+
+
+@batch_router.post(
+    "",
+    operation_id="createSignalBatch",
+    summary="Submit up to 500 signals at once; each is recorded, recognised or refused on its own",
+    description=(
+        "For housing corporations' systems, with an `Idempotency-Key`. Every item follows the rules of "
+        "POST /signals (own `externalReference` required, placed by its location in a wijk you serve). The "
+        "answer (200) has one result per item, in order: `created`, `existing` (sent before under the same "
+        "reference) or `rejected` with its problem detail; a rejected item does not stop the others."
+    ),
+    response_model=SignalBatchRead,
+    responses=problem_responses(409),
+)
+async def create_signal_batch(body: SignalBatchCreate, uow: UowDep, scope: Housing, once: RequiredIdempotencyDep) -> Response:
+    items: list[signals.BatchItem] = []
+    for raw in body.signals:
+        try:
+            items.append(NewSignal(**SignalCreate.model_validate(raw).to_fields()))
+        except ValidationError as invalid:
+            items.append(invalid_input_of(invalid))
+
+    async def work() -> Reply:
+        outcomes = await signals.record_signal_batch(uow, scope, items, datetime.now(UTC))
+        results = [_result(o) for o in outcomes]
+        counts = {kind: sum(1 for r in results if r.outcome is kind) for kind in BatchOutcomeKind}
+        read = SignalBatchRead(
+            created=counts[BatchOutcomeKind.created],
+            existing=counts[BatchOutcomeKind.existing],
+            rejected=counts[BatchOutcomeKind.rejected],
+            results=results,
+        )
+        return Reply.json(200, read)
+
+    return await once.run(scope.principal, work)
+
+
+def _result(outcome: signals.BatchOutcome) -> SignalBatchResult:
+    if outcome.intake is None:
+        assert outcome.error is not None
+        return SignalBatchResult(
+            index=outcome.index, outcome=BatchOutcomeKind.rejected, signal=None, problem=problem_of(outcome.error)
+        )
+    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
+    return SignalBatchResult(index=outcome.index, outcome=kind, signal=SignalReceipt.of(outcome.intake.signal), problem=None)

@@ -10,9 +10,11 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import ApiInput, ApiModel
+from api.schemas.signals import SignalReceipt
 from domain.agenda import AddresseeAnswer, AgendaStatus, AgendaTheme, ChangeKind
 from domain.casework import Priority
-from domain.feeds import AddresseeItem, AgendaFeedEntry, FeedPage, WijkLabel
+from domain.feeds import AddresseeItem, AgendaFeedEntry, FeedPage, SignalFeedEntry, WijkLabel
+from domain.signals import SignalChangeKind, SignalStatus
 
 CURSOR_DESCRIPTION = (
     "The `nextCursor` of your previous call; leave it out to start from the beginning. Keep the last cursor "
@@ -148,3 +150,39 @@ class AgendaAnswerCreate(ApiInput):
 
     def to_domain(self) -> AddresseeAnswer:
         return AddresseeAnswer(self.status, self.response, self.addressee_reference)
+
+
+class SignalFeedEntryRead(ApiModel):
+    sequence: int = Field(description="The change's position in the feed; strictly increasing.")
+    change: SignalChangeKind = Field(
+        description="created: recorded; updated: what it says was corrected; status_changed: moved to another status."
+    )
+    signal_id: UUID
+    signal_version: int = Field(description="The signal's version right after this change.")
+    status: SignalStatus = Field(description="The signal's status right after this change.")
+    occurred_at: datetime
+    signal: SignalReceipt = Field(description="The signal as it is now (a later change may follow).")
+
+    @classmethod
+    def of(cls, entry: SignalFeedEntry) -> SignalFeedEntryRead:
+        return cls(
+            sequence=entry.change.sequence or 0,
+            change=entry.change.kind,
+            signal_id=entry.change.signal_id,
+            signal_version=entry.change.signal_version,
+            status=entry.change.status,
+            occurred_at=entry.change.occurred_at,
+            signal=SignalReceipt.of(entry.signal),
+        )
+
+
+class SignalFeed(ApiModel):
+    """Changes to your organisation's signals after your cursor, oldest first."""
+
+    items: list[SignalFeedEntryRead]
+    next_cursor: str = Field(description="Pass as `since` next time (also when `items` is empty).")
+    has_more: bool = Field(description="More changes are waiting: poll again right away.")
+
+    @classmethod
+    def of(cls, page: FeedPage[SignalFeedEntry]) -> SignalFeed:
+        return cls(items=[SignalFeedEntryRead.of(e) for e in page.entries], next_cursor=page.cursor, has_more=page.has_more)

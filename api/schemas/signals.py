@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field
 
+from api.problems import Problem
 from api.schemas.casework import ActorRead, LocationIn, LocationRead, Reason, sorted_ids
 from api.schemas.common import ApiInput, ApiModel, ApiPatch, PageOf
 from domain.casework import Priority
+from domain.feeds import SignalProgress
 from domain.signals import Signal, SignalCategory, SignalSource, SignalStatus, SignalStatusChange
 
 Description = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -26,13 +29,24 @@ ExternalReference = Annotated[
 
 
 class SignalCreate(ApiInput):
-    wijk_id: UUID = Field(description="A wijk of your koppel.")
-    source: SignalSource | None = Field(default=None, description="Where the signal came from (required for staff).")
+    """A signal. Staff name the wijk (one of their koppel); leave `wijkId` out and the signal is placed by
+    its `location` in one of your wijken — for a housing corporation's system, the wijken its
+    organisation serves: the point inside a wijk's boundary, or the address's postcode in a wijk's
+    postcode ranges."""
+
+    wijk_id: UUID | None = Field(default=None, description="The wijk; leave it out to place the signal by its location.")
+    source: SignalSource | None = Field(
+        default=None, description="Where the signal came from (required for staff; a system's signals come from its organisation)."
+    )
     category: SignalCategory
     description: Description
     urgency: Priority = Priority.normaal
     location: LocationIn | None = None
-    external_reference: ExternalReference | None = None
+    external_reference: ExternalReference | None = Field(
+        default=None,
+        description="Your organisation's own reference, unique there; required for systems, whose signal sent again "
+        "under the same reference is answered with the stored one (200) instead of stored twice.",
+    )
 
     def to_fields(self) -> dict[str, Any]:
         address, point = self.location.to_domain() if self.location else (None, None)
@@ -121,7 +135,7 @@ class SignalRead(ApiModel):
 
 class SignalReceipt(ApiModel):
     """What a housing corporation's system reads back about its own signals: their progress, not
-    the koppel's texts, names or links."""
+    the koppel's texts, names or links. (`of` takes a Signal or the feed's SignalProgress.)"""
 
     id: UUID
     external_reference: str | None
@@ -136,7 +150,7 @@ class SignalReceipt(ApiModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, s: Signal) -> SignalReceipt:
+    def of(cls, s: Signal | SignalProgress) -> SignalReceipt:
         return cls(
             id=s.id,
             external_reference=s.external_reference,
@@ -177,3 +191,37 @@ class SignalStatusChangeRead(ApiModel):
             changed_at=c.changed_at,
         )
 
+
+
+MAX_BATCH = 500
+
+
+class SignalBatchCreate(ApiInput):
+    """Up to 500 signals (and at most KOPPELWERK_MAX_BODY_BYTES, default 1 MiB). Each item is read and
+    judged on its own, as a SignalCreate: a bad item is reported in its place and does not stop the others."""
+
+    signals: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/SignalCreate"}},
+    )
+
+
+class BatchOutcomeKind(StrEnum):
+    created = "created"
+    existing = "existing"  # sent before under the same externalReference: the stored signal
+    rejected = "rejected"
+
+
+class SignalBatchResult(ApiModel):
+    index: int = Field(description="The item's position in `signals`, from 0.")
+    outcome: BatchOutcomeKind
+    signal: SignalReceipt | None = Field(description="The stored signal (created or existing).")
+    problem: Problem | None = Field(description="Why the item was refused (rejected only).")
+
+
+class SignalBatchRead(ApiModel):
+    created: int
+    existing: int
+    rejected: int
+    results: list[SignalBatchResult] = Field(description="One per item, in the order sent.")

@@ -45,6 +45,39 @@ class GeoJsonBoundaryRead(ApiModel):
     coordinates: list[Any]
 
 
+PostcodeBound = Annotated[
+    str,
+    Field(
+        pattern=r"^[1-9][0-9]{3} ?([A-Za-z]{2})?$",
+        description="A postcode (9401AB) or a whole postcode area (9401).",
+        examples=["9401"],
+    ),
+]
+
+
+class PostcodeRangeIn(ApiInput):
+    """Postcodes from `fromPostcode` to `toPostcode`, both included; an area stands for all its postcodes
+    (from 9401 = from 9401AA, to 9402 = to 9402ZZ)."""
+
+    from_postcode: PostcodeBound
+    to_postcode: PostcodeBound
+
+
+class PostcodeRangeRead(ApiModel):
+    from_postcode: str = Field(examples=["9401AA"])
+    to_postcode: str = Field(examples=["9401ZZ"])
+
+
+PostcodeRanges = Annotated[
+    list[PostcodeRangeIn],
+    Field(
+        max_length=200,
+        description="Where the wijk lies by postcode; a housing corporation's signal with an address is mapped "
+        "to the wijk whose ranges hold its postcode.",
+    ),
+]
+
+
 class WijkCreate(ApiInput):
     code: WijkCode
     name: WijkName
@@ -54,6 +87,7 @@ class WijkCreate(ApiInput):
     buurten: list[BuurtCode] = Field(default_factory=list, max_length=100)
     boundary: GeoJsonBoundary | None = None
     indicators: list[ProblemIndicator] = Field(default_factory=list, description="Problem indicators.")
+    postcode_ranges: PostcodeRanges = Field(default_factory=list)
 
 
 class WijkUpdate(ApiPatch):
@@ -65,6 +99,7 @@ class WijkUpdate(ApiPatch):
     buurten: list[BuurtCode] | None = Field(default=None, max_length=100)
     boundary: GeoJsonBoundary | None = Field(default=None, description="null removes the boundary.")
     indicators: list[ProblemIndicator] | None = None
+    postcode_ranges: PostcodeRanges | None = None
     active: bool | None = None
 
 
@@ -76,6 +111,7 @@ class WijkRead(ApiModel):
     buurten: list[str]
     boundary: GeoJsonBoundaryRead | None
     indicators: list[ProblemIndicator]
+    postcode_ranges: list[PostcodeRangeRead]
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -90,6 +126,9 @@ class WijkRead(ApiModel):
             buurten=list(wijk.buurten),
             boundary=GeoJsonBoundaryRead(**wijk.boundary) if wijk.boundary else None,
             indicators=sorted(wijk.indicators),
+            postcode_ranges=[
+                PostcodeRangeRead(from_postcode=r.from_postcode, to_postcode=r.to_postcode) for r in wijk.postcode_ranges
+            ],
             active=wijk.active,
             created_at=wijk.created_at,
             updated_at=wijk.updated_at,

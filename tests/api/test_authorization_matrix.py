@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.authz import PUBLIC, MountedRoute, mounted_routes, route_roles
+from api.open311 import PREFIX as OPEN311_PREFIX
 from api.openapi import API_PREFIX
 from domain.identity import Role
 from tests.factories import World
@@ -34,6 +35,10 @@ EXPECTED: dict[str, Any] = {
     "getOrganisation": {A},
     "updateOrganisation": {A},
     "deactivateOrganisation": {A},
+    "listServiceAreas": {A},
+    "createServiceArea": {A},
+    "getServiceArea": {A},
+    "deleteServiceArea": {A},
     "listUsers": {A},
     "createUser": {A},
     "getUser": {A},
@@ -100,9 +105,12 @@ EXPECTED: dict[str, Any] = {
     "withdrawResidentConsent": KOPPEL,
     "listAuditEvents": {PRIV},
     "createRetentionRun": {A, PRIV},
-    # signals: the koppel of the wijk works with them; housing systems read back their own as receipts
+    # signals: the koppel of the wijk works with them; housing systems submit them in the wijken they
+    # serve (one or a batch) and read back their own as receipts and through their feed
     "listSignals": {*KOPPEL, HOUSING},
-    "createSignal": KOPPEL,
+    "createSignal": {*KOPPEL, HOUSING},
+    "createSignalBatch": {HOUSING},
+    "getSignalFeed": {HOUSING},
     "getSignal": {*KOPPEL, HOUSING},
     "updateSignal": KOPPEL,
     "listSignalStatusChanges": KOPPEL,
@@ -155,11 +163,25 @@ EXPECTED: dict[str, Any] = {
     "listKoppelFollowUps": KOPPEL,
     # statistics: anonymous counts for the koppel of the wijk and the gemeente (not the admin)
     "getWijkStatistics": {*KOPPEL, GEM},
+    # Open311 GeoReport v2 (outside /api/v1): the service list is public, requests a corporation's
+    "listOpen311Services": PUBLIC,
+    "createOpen311Request": {HOUSING},
+    "listOpen311Requests": {HOUSING},
+    "getOpen311Request": {HOUSING},
 }
 
 
 def api_routes(app: FastAPI) -> list[MountedRoute]:
-    return mounted_routes(app, API_PREFIX)
+    """Every route of both APIs: /api/v1 and the Open311 adapter."""
+    return mounted_routes(app, API_PREFIX) + mounted_routes(app, OPEN311_PREFIX)
+
+
+def test_no_route_lies_outside_the_walked_prefixes(app: FastAPI) -> None:
+    """A route added under a new prefix is walked too, or fails here. (/metrics is the operators'
+    Prometheus endpoint, served on an internal network: README, Operations.)"""
+    walked = {id(r.route) for r in api_routes(app)}
+    others = [m.path for m in mounted_routes(app, "/") if id(m.route) not in walked]
+    assert others == ["/metrics"]
 
 
 def _expected(operation_id: str) -> Any:

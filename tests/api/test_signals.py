@@ -121,7 +121,13 @@ def test_a_housing_system_reads_back_only_its_own_organisations_signals_as_recei
     # it reads back progress, but the koppel handles the signal
     assert world.client.get(f"{API}/signals/{own['id']}/status-changes", headers=housing).status_code == 403
     assert move(world, housing, own, '"1"', to="in_behandeling").status_code == 403
-    assert world.client.post(f"{API}/signals", json=signal_body(hoods.wijk_a.id), headers=housing).status_code == 403
+    # it submits only in the wijken its organisation serves (none here): see test_housing_intake
+    submitted = world.client.post(
+        f"{API}/signals",
+        json={**signal_body(hoods.wijk_a.id), "externalReference": "TA-2", "source": "woningcorporatie"},
+        headers={**housing, "Idempotency-Key": "k-1"},
+    )
+    assert submitted.status_code == 400 and submitted.json()["invalidParams"][0]["name"] == "wijkId"
 
 
 def test_status_moves_follow_the_table_keep_history_and_stamp_the_first_action(
