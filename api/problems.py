@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from domain import errors
+from persistence.db import database_unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("koppelwerk.errors")
@@ -193,11 +194,9 @@ async def _database(request: Request, exc: Exception) -> Response:
         return problem_response(
             409, "the change conflicts with existing data", code="conflict", instance=request.url.path
         )
-    if isinstance(exc, sa_exc.DBAPIError) and not (
-        isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or exc.connection_invalidated
-    ):
-        return await _unexpected(request, exc)
-    return _unavailable(request, type(exc).__name__)
+    if isinstance(exc, DatabaseUnavailable) or database_unavailable(exc):
+        return _unavailable(request, type(exc).__name__)
+    return await _unexpected(request, exc)
 
 
 async def _body_too_large(request: Request, exc: BodyTooLarge) -> Response:
@@ -221,7 +220,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(errors.DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]
-    for db_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, DatabaseUnavailable, ConnectionError, TimeoutError):
+    # OSError covers the driver's bare socket errors and timeouts; _database tells them from others.
+    for db_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, DatabaseUnavailable, OSError):
         app.add_exception_handler(db_error, _database)
     app.add_exception_handler(Exception, _unexpected)
 

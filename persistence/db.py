@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# SQLSTATE classes that say the database cannot serve right now, whatever was asked: 08 connection
+# exception, 53 insufficient resources (too many connections, disk full), 57 operator intervention
+# (shutting down, starting up, connection terminated, statement cancelled), 58 system error.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+# A connection the network refused, reset or could not route; raised bare by the driver, not wrapped.
+_NETWORK_ERRNOS = frozenset({
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.EHOSTUNREACH,
+    errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN, errno.ETIMEDOUT,
+})
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,27 @@ def create_engine(options: DatabaseOptions) -> AsyncEngine:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions keep loaded values after commit: responses are built after the commit."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` means the database cannot be reached or cannot serve right now, so the same
+    request may succeed later; False for a statement the database refused."""
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection within the pool timeout
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+            return True
+        # asyncpg's server errors arrive as the generic DBAPIError, e.g. "the database system is
+        # shutting down" while connecting, or "terminating connection due to administrator command".
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    # asyncpg raises its connect and command timeouts, and the socket's errors, without wrapping them.
+    if isinstance(error, TimeoutError | ConnectionError | socket.gaierror):
+        return True
+    if isinstance(error, OSError):
+        # asyncio raises a bare "Multiple exceptions: …" OSError when every address of a host failed.
+        return error.errno in _NETWORK_ERRNOS or str(error).startswith("Multiple exceptions:")
+    return False
 
 
 async def ping(engine: AsyncEngine) -> None:
