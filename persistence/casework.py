@@ -55,7 +55,7 @@ from domain.signals import (
     SignalStatusChange,
 )
 from persistence.change_logs import ChangeLog, take_turn
-from persistence.pagination import fetch_page
+from persistence.pagination import fetch_page, fetch_page_by_partition
 from persistence.repositories import TableRepository
 from persistence.tables import ClientRow, UserRow, WijkRow
 from persistence.tables_casework import (
@@ -348,7 +348,6 @@ class SqlSignalRepository(_CaseworkRepository):
     async def list(self, scope: Scope, page: PageRequest, filters: SignalFilter) -> Page[Signal]:
         c = self.table.c
         conditions: list[Any] = [
-            self._scope(scope),
             *_equal(
                 [
                     (c.wijk_id, filters.wijk_id),
@@ -360,7 +359,14 @@ class SqlSignalRepository(_CaseworkRepository):
             ),
         ]
         conditions += _created_between(c.created_at, *filters.created_range())
-        return await self._list(page, [c.created_at, c.id], conditions)
+        order = [c.created_at, c.id]
+        if scope.role in KOPPEL_ROLES:
+            # The koppel's wijken, read wijk by wijk along (wijk_id, created_at, id) (see _scope).
+            wijken = sorted(w for w in scope.wijk_ids if filters.wijk_id in (None, w))
+            stmt = self._select().where(*conditions)
+            rows = await fetch_page_by_partition(self.session, stmt, c.wijk_id, wijken, order, page, lambda r: r)
+            return Page(items=await self._entities(rows.items), next_cursor=rows.next_cursor)
+        return await self._list(page, order, [self._scope(scope), *conditions])
 
     async def save(self, signal: Signal, expected_version: int, now: datetime) -> Signal:
         await self.update(signal.id, expected_version, _signal_columns(signal), now)

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, exists, false, insert, select, update
+from sqlalchemy import Table, delete, exists, insert, select, update
 
 from domain.casework import Actor
 from domain.contact_moments import ContactKind, ContactMoment, ContactMomentFilter
 from domain.identity import PrincipalKind
 from domain.pagination import Page, PageRequest
-from persistence.pagination import fetch_page
+from persistence.pagination import fetch_page_by_partition
 from persistence.repositories import TableRepository
 from persistence.tables import UserRow
 from persistence.tables_referrals import ContactMomentResidentRow, ContactMomentRow
@@ -103,9 +103,10 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
     ) -> Page[ContactMoment]:
         # Mirrors domain.contact_moments.can_work_with_contact_moments: the caller's wijken only.
         c, i = self.table.c, INVOLVED.c
-        conditions: list[Any] = [c.wijk_id.in_(list(wijk_ids)) if wijk_ids else false()]
+        wijken = sorted(wijk_ids)
         if filters.wijk_id is not None:
-            conditions.append(c.wijk_id == filters.wijk_id)
+            wijken = [w for w in wijken if w == filters.wijk_id]
+        conditions: list[Any] = []
         if filters.koppel_id is not None:
             conditions.append(c.koppel_id == filters.koppel_id)
         if filters.kind is not None:
@@ -117,7 +118,9 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
             conditions.append(c.occurred_at < end)
         if filters.resident_id is not None:
             conditions.append(exists().where(i.contact_moment_id == c.id, i.resident_id == filters.resident_id))
-        rows = await fetch_page(self.session, self._select().where(*conditions), [c.occurred_at, c.id], page, lambda r: r)
+        rows = await fetch_page_by_partition(
+            self.session, self._select().where(*conditions), c.wijk_id, wijken, [c.occurred_at, c.id], page, lambda r: r
+        )
         return Page(items=await self._with_residents(rows.items), next_cursor=rows.next_cursor)
 
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment:

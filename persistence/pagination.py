@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
@@ -88,4 +89,42 @@ async def fetch_page(
     if has_more and rows:
         last = rows[-1]
         next_cursor = encode_cursor([last[c.key] for c in order_columns])
+    return Page(items=[to_item(r) for r in rows], next_cursor=next_cursor)
+
+
+async def fetch_page_by_partition(
+    session: AsyncSession,
+    stmt: Select[Any],
+    partition: Any,
+    keys: Sequence[Any],
+    order_columns: Sequence[Any],
+    page: PageRequest,
+    to_item: Callable[[Any], T],
+) -> Page[T]:
+    """fetch_page for the rows whose `partition` column holds one of `keys` (the wijken in a caller's
+    scope). `partition IN (…) ORDER BY …` makes PostgreSQL read every row of every partition and sort
+    them, so a page would cost more as the wijken fill up. On PostgreSQL the page is read partition by
+    partition instead (a LATERAL join over the keys, one bound array, so the statement is the same for
+    any number of wijken): each part takes at most limit + 1 rows along its (partition, order…) index and
+    the parts are merged. The embedded SQLite database keeps the plain IN."""
+    if len(keys) <= 1 or session.get_bind().dialect.name != "postgresql":
+        return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
+    if page.cursor:
+        stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))
+    array = bindparam("partition_keys", list(keys), type_=ARRAY(partition.type))
+    wanted = func.unnest(array).table_valued("key").render_derived(name="wanted")
+    part = stmt.where(partition == wanted.c.key).order_by(*order_columns).limit(page.limit + 1).lateral("part")
+    merged = (
+        select(part)
+        .select_from(wanted)
+        .join(part, true())
+        .order_by(*[part.c[c.key] for c in order_columns])
+        .limit(page.limit + 1)
+    )
+    rows = (await session.execute(merged)).mappings().all()
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    next_cursor = None
+    if has_more and rows:
+        next_cursor = encode_cursor([rows[-1][c.key] for c in order_columns])
     return Page(items=[to_item(r) for r in rows], next_cursor=next_cursor)
