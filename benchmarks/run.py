@@ -10,9 +10,10 @@ through /api/v1/auth/token, then runs wrk (`wrk -t2 -c64 -d10s`, a generated Lua
 that rotates tokens, resident ids, wijken, feed cursors, and unique Idempotency-Keys and references)
 against each endpoint in turn, with /api/v1/health/live measured at the start and at the end.
 
-The table: requests/s, p50, p99, errors (non-2xx/3xx, socket errors, timeouts), each endpoint's ratio to
-health/live in the same run (the figure that survives a noisy machine), items/s where a request carries
-many (feed pages, batches), and the peak resident memory (VmHWM) of each worker. The police feed is also
+The table: requests/s (answered), p50, p99, errors (non-2xx/3xx, socket errors, timeouts), each endpoint's
+ratio to health/live in the same run (the figure that survives a noisy machine), items/s where a request
+carries many (feed pages, batches; successful answers only), and the peak resident memory (VmHWM) of each
+worker. The police feed is also
 caught up by one client paging from the start at the maximum page size, as a police system would
 (items/s for `--feed-changes` changes; when the feed holds fewer, it starts over from the beginning).
 """
@@ -138,11 +139,12 @@ class Measurement:
     errors: int
     timeouts: int
     items_per_request: int = 1
-    note: str = ""
+    succeeded_per_second: float = 0.0  # 2xx/3xx answers only
 
     @property
     def items_per_second(self) -> float:
-        return self.requests_per_second * self.items_per_request
+        """Items carried by successful answers only: a refused batch (e.g. 503) delivered nothing."""
+        return self.succeeded_per_second * self.items_per_request
 
 
 @dataclass
@@ -286,14 +288,16 @@ def measure(args: argparse.Namespace, name: str, script: str, url: str, items: i
         run_wrk(args, script, url, args.warmup)
     raw = run_wrk(args, script, url)
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    seconds = raw["duration_us"] / 1e6
     result = Measurement(
         name,
-        raw["requests"] / (raw["duration_us"] / 1e6),
+        raw["requests"] / seconds,
         raw["p50_us"] / 1000,
         raw["p99_us"] / 1000,
         errors,
         raw["timeout"],
         items,
+        (raw["requests"] - raw["status"]) / seconds,
     )
     print(f"  {name}: {result.requests_per_second:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
           f"p99 {result.p99_ms:.1f} ms, errors {errors}", file=sys.stderr, flush=True)
