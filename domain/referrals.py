@@ -541,6 +541,13 @@ async def _send(uow: UnitOfWork, referral: Referral, move: ReferralMove, now: da
     follow_up_on = check_follow_up_on(move.follow_up_on, today) if move.follow_up_on else default_follow_up(today)
     took = await uow.offers.take_place(offer.id, now)
     if took is False:
+        # Taking a place waits for whoever holds the offer, possibly a colleague sending this very
+        # referral, who then took the place. Read it again: a version that is gone is a 412 (fetch it
+        # again), not 'no places left'. (A place taken for a gone version goes back with the rollback
+        # when the versioned save refuses.)
+        stored = await uow.referrals.get(referral.id)
+        assert stored is not None  # referrals are closed, never deleted
+        check_version(stored.version, referral.version)
         raise Conflict(f"no places left at '{offer.title}'")
     return replace(referral, registered_at=now, follow_up_on=follow_up_on, holds_place=bool(took))
 

@@ -11,9 +11,10 @@ found.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from domain.dates import LOCAL_ZONE
 from domain.identity import Role
 from tests.factories import World, build_neighbourhoods, today
 from tests.resident_support import AuditedApi, add_consent, audit_events, create_resident
@@ -62,7 +63,8 @@ def test_one_story_from_signal_to_statistics(world: World) -> None:
     # --- 2. a home visit ---------------------------------------------------------------------
     visit_response = client.post(f"{API}/contact-moments", headers=opbouw, json={
         "wijkId": wijk, "koppelId": koppel, "kind": "huisbezoek", "place": "Bij Fatima thuis",
-        "occurredAt": f"{today().isoformat()}T08:00:00+00:00", "residentIds": [fatima["id"]],
+        # Local midnight: today in Amsterdam and never in the future, whatever the hour the suite runs.
+        "occurredAt": datetime.combine(today(), time(0), LOCAL_ZONE).isoformat(), "residentIds": [fatima["id"]],
         "summary": "Zorgen over geluid en over rekeningen die blijven liggen.",
     })
     visit = created(visit_response)
