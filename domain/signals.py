@@ -13,8 +13,9 @@ system: the wijken its organisation serves). A system must give its own referenc
 sends again under that reference is recognised and returned, never stored twice.
 
 Every change — recorded, corrected, moved — is appended to the signals' change log in the same
-transaction, for the corporations' status feed. Signal writers take the log's turn before their first
-write (see `SignalRepository.begin_change`), so the log's order is commit order.
+transaction, for the corporations' status feed, holding the log's turn (persistence.change_logs) so the
+log's order is commit order: a change to a signal takes it before its first write; recording new
+signals takes it after their inserts, with their change-log rows.
 """
 
 from __future__ import annotations
@@ -316,33 +317,29 @@ async def _known(uow: UnitOfWork, scope: Scope, reference: str) -> Intake | None
     return Intake(existing, created=False) if existing is not None else None
 
 
-async def store_signal(
-    uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime, served: list[Wijk] | None = None
-) -> Intake:
-    """Record a signal without committing (a batch commits once, and loads the caller's wijken once as
-    `served`). The caller holds the signals' log turn (`begin_change`)."""
-    enforce(can_submit_signals(scope), NOT_FOUND)
-    system = receipt_only(scope)
+def _reference(scope: Scope, data: NewSignal, *, required: bool = False) -> str | None:
+    """The signal's own externalReference, checked: required of systems and in batches (it recognises
+    a resend)."""
     reference = optional_text(data.external_reference)
     if reference is not None and len(reference) > MAX_REFERENCE:
         raise InvalidInput.field("externalReference", f"at most {MAX_REFERENCE} characters", code="too_long")
-    if system:
-        if reference is None:
-            raise InvalidInput.field(
-                "externalReference", "your own reference is required: it recognises a signal sent twice", code="required"
-            )
-        known = await _known(uow, scope, reference)
-        if known is not None:
-            return known
-    elif reference is not None and await uow.signals.get_by_external_reference(scope.organisation_id, reference):
-        raise Conflict("your organisation already submitted a signal with this externalReference")
+    if reference is None and (required or receipt_only(scope)):
+        raise InvalidInput.field(
+            "externalReference", "your own reference is required: it recognises a signal sent twice", code="required"
+        )
+    return reference
+
+
+async def _draft(
+    uow: UnitOfWork, scope: Scope, data: NewSignal, reference: str | None, now: datetime, served: list[Wijk] | None
+) -> Signal:
+    """The signal as it will be stored: placed in its wijk, texts checked; nothing written yet."""
     wijk = await _wijk_for(uow, scope, data, served)
-    source = signal_source(scope, data.source)
     address, point = check_location(data.address, data.point, wijk)
-    signal = Signal(
+    return Signal(
         id=uuid4(),
         wijk_id=wijk.id,
-        source=source,
+        source=signal_source(scope, data.source),
         category=data.category,
         description=check_description(data.description),
         urgency=data.urgency,
@@ -358,6 +355,27 @@ async def store_signal(
         created_at=now,
         updated_at=now,
     )
+
+
+def _history(signal: Signal) -> SignalStatusChange:
+    """The first line of a new signal's history: recorded as `nieuw`."""
+    return SignalStatusChange(
+        uuid4(), signal.id, None, signal.status, None, signal.recorded_by, signal.created_at, signal.version
+    )
+
+
+async def store_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Intake:
+    """Record one signal without committing; the log's turn is taken by its change-log row, the last write."""
+    enforce(can_submit_signals(scope), NOT_FOUND)
+    system = receipt_only(scope)
+    reference = _reference(scope, data)
+    if reference is not None:
+        known = await uow.signals.get_by_external_reference(scope.organisation_id, reference)
+        if known is not None:
+            if system:
+                return Intake(known, created=False)
+            raise Conflict("your organisation already submitted a signal with this externalReference")
+    signal = await _draft(uow, scope, data, reference, now, None)
     try:
         await uow.signals.add(signal)
     except ReferenceTaken:
@@ -366,9 +384,7 @@ async def store_signal(
         if known is None:
             raise
         return known
-    await uow.signals.add_status_change(
-        SignalStatusChange(uuid4(), signal.id, None, signal.status, None, signal.recorded_by, now, signal.version)
-    )
+    await uow.signals.add_status_change(_history(signal))
     await uow.signals.record_change(SignalChange.of(signal, SignalChangeKind.created, now))
     stored = await uow.signals.get(signal.id)  # as every read shows it, with the recorder's name
     assert stored is not None
@@ -378,7 +394,6 @@ async def store_signal(
 async def record_signal(uow: UnitOfWork, scope: Scope, data: NewSignal, now: datetime) -> Intake:
     """Record a signal as `nieuw`, submitted by the caller's organisation; a system's signal sent again
     under its externalReference comes back as it is (created False), a staff member's is a 409."""
-    await uow.signals.begin_change()
     intake = await store_signal(uow, scope, data, now)
     await uow.commit()
     return intake
@@ -406,26 +421,63 @@ class BatchOutcome:
 async def record_signal_batch(
     uow: UnitOfWork, scope: Scope, items: list[BatchItem], now: datetime
 ) -> list[BatchOutcome]:
-    """Record up to MAX_BATCH signals in one transaction, each on its own: an item that breaks a rule is
-    undone alone and reported with its error, the others are recorded (or recognised by reference)."""
+    """Record up to MAX_BATCH signals in one transaction, each judged on its own: an item that breaks a
+    rule is reported with its error, the others are recorded (or recognised by their reference).
+
+    Built for volume: every item is checked and placed in memory (the caller's wijken are read once),
+    one query finds the references sent before, one insert stores the new signals whose reference is
+    still free, and one insert each adds their first history lines and change-log rows; the log's turn
+    is taken only for those last rows. The outcomes are those of sending the items one by one, in
+    order: an item whose reference was sent before (earlier in the same batch too) is `existing`, even
+    when it would now be refused."""
     enforce(can_submit_signals(scope), NOT_FOUND)
     if not 1 <= len(items) <= MAX_BATCH:
         raise InvalidInput.field("signals", f"send 1 to {MAX_BATCH} signals", code="range")
-    # The log's turn first: this transaction writes many rows after it (persistence.change_logs).
-    await uow.signals.begin_change()
     served = await active_wijken(uow, scope)
-    outcomes = []
-    for index, item in enumerate(items):
-        if isinstance(item, DomainError):
-            outcomes.append(BatchOutcome(index, None, item))
-            continue
-        try:
-            async with uow.savepoint():
-                outcomes.append(BatchOutcome(index, await store_signal(uow, scope, item, now, served), None))
-        except DomainError as refused:
-            outcomes.append(BatchOutcome(index, None, refused))
+    drafts = [await _batch_draft(uow, scope, item, now, served) for item in items]
+    references = {reference for reference, _ in drafts if reference is not None}
+    known = await uow.signals.by_external_references(scope.organisation_id, references)
+    first: dict[str, Signal] = {}  # the first draft under each reference not sent before
+    for reference, draft in drafts:
+        if reference is not None and reference not in known and isinstance(draft, Signal):
+            first.setdefault(reference, draft)
+    stored = await uow.signals.add_unless_taken(list(first.values()))
+    taken = {reference for reference, draft in first.items() if draft.id not in stored}
+    if taken:  # sent meanwhile by a concurrent request that committed first
+        known |= await uow.signals.by_external_references(scope.organisation_id, taken)
+    new = [draft for draft in first.values() if draft.id in stored]
+    await uow.signals.add_status_changes([_history(s) for s in new])
+    await uow.signals.record_changes([SignalChange.of(s, SignalChangeKind.created, now) for s in new])
     await uow.commit()
-    return outcomes
+    return [_batch_outcome(index, reference, draft, known, first) for index, (reference, draft) in enumerate(drafts)]
+
+
+async def _batch_draft(
+    uow: UnitOfWork, scope: Scope, item: BatchItem, now: datetime, served: list[Wijk]
+) -> tuple[str | None, Signal | DomainError]:
+    """A batch item's reference (when it has a valid one) and its draft, or the error that refuses it."""
+    if isinstance(item, DomainError):
+        return None, item
+    try:
+        reference = _reference(scope, item, required=True)
+    except DomainError as refused:
+        return None, refused
+    try:
+        return reference, await _draft(uow, scope, item, reference, now, served)
+    except DomainError as refused:
+        return reference, refused
+
+
+def _batch_outcome(
+    index: int, reference: str | None, draft: Signal | DomainError, known: dict[str, Signal], first: dict[str, Signal]
+) -> BatchOutcome:
+    if reference is not None and reference in known:
+        return BatchOutcome(index, Intake(known[reference], created=False), None)
+    if isinstance(draft, DomainError):
+        return BatchOutcome(index, None, draft)
+    assert reference is not None  # a batch item without a reference was refused (_batch_draft)
+    stored = first[reference]
+    return BatchOutcome(index, Intake(stored, created=stored is draft), None)
 
 
 async def get_signal(uow: UnitOfWork, scope: Scope, signal_id: UUID) -> Signal:

@@ -6,13 +6,14 @@ direct read would refuse. Histories and links are read in one extra query per pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -186,6 +187,44 @@ def _created_between(column: Any, start: datetime | None, end: datetime | None) 
 # --- signals -----------------------------------------------------------------------------------
 
 
+def _signal_row(signal: Signal) -> dict[str, Any]:
+    """A new signal's row."""
+    return {
+        "id": signal.id,
+        "submitted_by_organisation_id": signal.submitted_by_organisation_id,
+        "external_reference": signal.external_reference,
+        "version": signal.version,
+        "created_at": signal.created_at,
+        "updated_at": signal.updated_at,
+        **_actor_columns("recorded_by", signal.recorded_by),
+        **_signal_columns(signal),
+    }
+
+
+def _history_row(change: SignalStatusChange) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "signal_id": change.signal_id,
+        "at_version": change.at_version,
+        "from_status": change.from_status.value if change.from_status else None,
+        "to_status": change.to_status.value,
+        "reason": change.reason,
+        "changed_at": change.changed_at,
+        **_actor_columns("changed_by", change.actor),
+    }
+
+
+def _change_row(change: SignalChange) -> dict[str, Any]:
+    return {
+        "signal_id": change.signal_id,
+        "organisation_id": change.organisation_id,
+        "kind": change.kind.value,
+        "status": change.status.value,
+        "signal_version": change.signal_version,
+        "occurred_at": change.occurred_at,
+    }
+
+
 def _signal_columns(s: Signal) -> dict[str, Any]:
     return {
         "wijk_id": s.wijk_id,
@@ -266,16 +305,7 @@ class SqlSignalRepository(_CaseworkRepository):
         await take_turn(self.session, ChangeLog.signals)
 
     async def add(self, signal: Signal) -> None:
-        stmt = insert(self.table).values(
-            id=signal.id,
-            submitted_by_organisation_id=signal.submitted_by_organisation_id,
-            external_reference=signal.external_reference,
-            version=signal.version,
-            created_at=signal.created_at,
-            updated_at=signal.updated_at,
-            **_actor_columns("recorded_by", signal.recorded_by),
-            **_signal_columns(signal),
-        )
+        stmt = insert(self.table).values(_signal_row(signal))
         if signal.external_reference is None:
             await self.session.execute(stmt)
             return
@@ -305,16 +335,31 @@ class SqlSignalRepository(_CaseworkRepository):
 
     async def record_change(self, change: SignalChange) -> None:
         await take_turn(self.session, ChangeLog.signals)  # re-entrant: use cases take it first
-        await self.session.execute(
-            insert(SIGNAL_CHANGE).values(
-                signal_id=change.signal_id,
-                organisation_id=change.organisation_id,
-                kind=change.kind.value,
-                status=change.status.value,
-                signal_version=change.signal_version,
-                occurred_at=change.occurred_at,
-            )
+        await self.session.execute(insert(SIGNAL_CHANGE).values(_change_row(change)))
+
+    async def add_unless_taken(self, signals: Sequence[Signal]) -> set[UUID]:
+        # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues), in
+        # reference order so two batches that share references wait for each other in one order only.
+        if not signals:
+            return set()
+        dialect = self.session.get_bind().dialect.name
+        c = self.table.c
+        stmt = (
+            (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.table)
+            .on_conflict_do_nothing(index_elements=[c.submitted_by_organisation_id, c.external_reference])
+            .returning(c.id)
         )
+        ordered = sorted(signals, key=lambda s: (s.external_reference or "", str(s.id)))
+        return set((await self.session.execute(stmt, [_signal_row(s) for s in ordered])).scalars().all())
+
+    async def add_status_changes(self, changes: Sequence[SignalStatusChange]) -> None:
+        if changes:
+            await self.session.execute(insert(SIGNAL_HISTORY), [_history_row(h) for h in changes])
+
+    async def record_changes(self, changes: Sequence[SignalChange]) -> None:
+        if changes:
+            await take_turn(self.session, ChangeLog.signals)
+            await self.session.execute(insert(SIGNAL_CHANGE), [_change_row(c) for c in changes])
 
     async def feed(self, organisation_id: UUID, after: int, limit: int) -> list[SignalFeedEntry]:
         """The organisation's signal changes after `after`, oldest first, each with the signal's progress
@@ -335,6 +380,14 @@ class SqlSignalRepository(_CaseworkRepository):
         c = self.table.c
         rows = await self._rows(c.submitted_by_organisation_id == organisation_id, c.external_reference == reference)
         return (await self._entities(rows))[0] if rows else None
+
+    async def by_external_references(self, organisation_id: UUID, references: Iterable[str]) -> dict[str, Signal]:
+        wanted = sorted(set(references))
+        if not wanted:
+            return {}
+        c = self.table.c
+        rows = await self._rows(c.submitted_by_organisation_id == organisation_id, c.external_reference.in_(wanted))
+        return {s.external_reference: s for s in await self._entities(rows) if s.external_reference is not None}
 
     def _scope(self, scope: Scope) -> ColumnElement[bool]:
         # Mirrors domain.casework_policies.can_read_signal.
@@ -373,18 +426,7 @@ class SqlSignalRepository(_CaseworkRepository):
         return await self._reload(signal.id)
 
     async def add_status_change(self, change: SignalStatusChange) -> None:
-        await self.session.execute(
-            insert(SIGNAL_HISTORY).values(
-                id=change.id,
-                signal_id=change.signal_id,
-                at_version=change.at_version,
-                from_status=change.from_status.value if change.from_status else None,
-                to_status=change.to_status.value,
-                reason=change.reason,
-                changed_at=change.changed_at,
-                **_actor_columns("changed_by", change.actor),
-            )
-        )
+        await self.session.execute(insert(SIGNAL_HISTORY).values(_history_row(change)))
 
     async def status_changes(self, signal_id: UUID, page: PageRequest) -> Page[SignalStatusChange]:
         h = SIGNAL_HISTORY.c

@@ -11,9 +11,11 @@ turn before it writes a log row and keeps it until its transaction ends:
 - SQLite: one writer at a time already holds the database's write lock from its first write until
   it commits, so nothing is needed.
 
-Take the turn as late as possible for a single change (the agenda items' log: its row is the last
-write of the transaction) and as early as possible when a transaction writes several rows after it
-(a batch of signals), so a writer holding the turn never waits for a lock held by one waiting for it.
+Hold the turn as briefly as possible: every writer waits for it, so it is the ceiling on writes per
+second. New rows take it after their inserts, with their log rows as the last writes (a signal, a
+batch of signals, an agenda item); a holder then never waits for a lock: what it still writes (log
+rows, its own idempotency key) no other transaction holds. A change to an existing signal takes it
+before its first write, so every writer of that row holds the turn before the row's lock.
 """
 
 from __future__ import annotations

@@ -395,7 +395,7 @@ def _service_backend_waiting_on_a_lock(dsn: str) -> int | None:
         row = probe.execute(
             "SELECT a.pid FROM pg_stat_activity a WHERE a.application_name = 'koppelwerk-api' "
             "AND a.wait_event_type = 'Lock' AND EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE l.pid = a.pid AND c.relname = 'signal_change' AND l.mode = 'RowExclusiveLock')"
+            "WHERE l.pid = a.pid AND c.relname = 'signal' AND l.mode = 'RowExclusiveLock')"
         ).fetchone()
         return int(row[0]) if row else None
 
@@ -442,8 +442,9 @@ def test_a_write_interrupted_mid_transaction_leaves_no_partial_rows(
             service, lambda http: http.post(f"{API}/signal-batches", json=batch, headers=_housing(place, key))
         )
 
-    # The test locks wijk B's row, so the batch stores its first signal (wijk A) and then waits for the
-    # second one's foreign-key check: a transaction caught with some of its rows written.
+    # The test locks wijk B's row, so the batch (its Idempotency-Key claimed, its first signal, in wijk
+    # A, inserted) waits in the second signal's foreign-key check: a transaction caught with some of
+    # its rows written.
     holder = psycopg.connect(cluster.dsn, connect_timeout=5)
     poster = threading.Thread(target=post)
     try:
