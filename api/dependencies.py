@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.tokens import InvalidToken, TokenService
-from domain.accounts import resolve_principal
+from domain.accounts import NOT_VOUCHED, resolve_principal
 from domain.dates import local_today
 from domain.errors import AuthenticationFailed, Forbidden, InvalidInput, PreconditionRequired
-from domain.identity import Principal, Role, parse_subject
+from domain.identity import Caller, Principal, PrincipalKind, Role, parse_subject
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 from domain.ports import SecretHasher
 from domain.scope import Scope, load_scope
@@ -59,16 +60,22 @@ async def authenticate(
     return await principal_of_token(uow, tokens, credentials.credentials)
 
 
-async def principal_of_token(uow: SqlUnitOfWork, tokens: TokenService, token: str) -> Principal:
-    """The account an access token stands for, re-read so a deactivated account stops at once."""
+def verified_subject(tokens: TokenService, token: str) -> tuple[PrincipalKind, UUID, frozenset[str] | None]:
+    """The token's subject and the roles its issuer may vouch for, once its signature and claims hold."""
     try:
         claims = tokens.verify(token)
         kind, principal_id = parse_subject(claims.subject)
     except (InvalidToken, ValueError) as exc:
         raise AuthenticationFailed("the bearer token is invalid or expired") from exc
+    return kind, principal_id, claims.allowed_roles
+
+
+async def principal_of_token(uow: SqlUnitOfWork, tokens: TokenService, token: str) -> Principal:
+    """The account an access token stands for, re-read so a deactivated account stops at once."""
+    kind, principal_id, vouched = verified_subject(tokens, token)
     principal = await resolve_principal(uow, kind, principal_id)
-    if claims.allowed_roles is not None and principal.role.value not in claims.allowed_roles:
-        raise AuthenticationFailed("the token's issuer may not vouch for this account")
+    if vouched is not None and principal.role.value not in vouched:
+        raise AuthenticationFailed(NOT_VOUCHED)
     return principal
 
 
@@ -90,6 +97,25 @@ def allow(*roles: Role) -> type[Principal]:
 
 
 AdminPrincipal = allow(Role.admin)
+
+
+class CallerRequirement(RoleRequirement):
+    """A role requirement decided by the work itself: the token is verified here, the account is read
+    with the route's own statement (the authorization-matrix test reads `roles` as for any other)."""
+
+    async def __call__(  # type: ignore[override]
+        self, tokens: TokensDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Caller:
+        if credentials is None:
+            raise AuthenticationFailed("a bearer token is required")
+        kind, principal_id, vouched = verified_subject(tokens, credentials.credentials)
+        return Caller(kind, principal_id, self.roles, vouched)
+
+
+def calling(*roles: Role) -> type[Caller]:
+    """`caller: calling(Role.x, …)` — the verified token's subject, for routes whose work reads the
+    account in the same round trip (domain.residents.read_resident)."""
+    return Annotated[Caller, Depends(CallerRequirement(*roles))]  # type: ignore[return-value]
 
 
 class ScopeRequirement(RoleRequirement):

@@ -161,3 +161,15 @@ def check_new_password(password: str, *, field: str = "password") -> None:
         raise InvalidInput.field(
             field, f"must be at least {MIN_PASSWORD_LENGTH} characters", code="too_short"
         )
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A verified token's subject whose account is not read yet: for a route that reads the account
+    in the same round trip as its work (see domain.residents.read_resident). `roles` are the roles the
+    route admits; `vouched_roles` those the token's issuer may vouch for (None: any)."""
+
+    kind: PrincipalKind
+    id: UUID
+    roles: frozenset[Role]
+    vouched_roles: frozenset[str] | None

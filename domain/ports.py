@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         ReferralRepository,
         StatisticsRepository,
     )
-    from domain.residents import Resident, ResidentFilter
+    from domain.residents import OneTripAnswer, OneTripRead, Resident, ResidentFilter
     from domain.scope import Scope, ScopeFacts
     from domain.service_areas import ServiceArea
     from domain.wijken import Wijk, WijkFilter
@@ -172,6 +172,11 @@ class ResidentRepository(Protocol):
     async def add(self, resident: Resident) -> None: ...
     async def get(self, resident_id: UUID) -> Resident | None: ...
     async def get_many(self, resident_ids: Iterable[UUID]) -> list[Resident]: ...
+    async def read_audited(self, request: OneTripRead) -> OneTripAnswer | None:
+        """The account, the resident when the account may read it today, and that read's audit event
+        appended — in one statement; None when this store cannot (the use case then goes step by step)."""
+        ...
+
     async def search(
         self, wijk_ids: frozenset[UUID] | None, page: PageRequest, filters: ResidentFilter
     ) -> Page[Resident]: ...

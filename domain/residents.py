@@ -21,18 +21,19 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.accounts import NOT_VOUCHED, UNKNOWN_ACCOUNT, resolve_principal
 from domain.audit import Access, AuditAction, audit_event
 from domain.dates import local_today
-from domain.errors import InvalidInput, InvalidParam, NotFound
-from domain.identity import KOPPEL_ROLES, Role
+from domain.errors import AuthenticationFailed, Forbidden, InvalidInput, InvalidParam, NotFound
+from domain.identity import KOPPEL_ROLES, Caller, PrincipalKind, Role
 from domain.pagination import Page, PageRequest
 from domain.ports import UnitOfWork
-from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce
+from domain.scope import ALLOWED, Decision, Outcome, Scope, enforce, load_scope
 
 NOT_FOUND = "resident not found"
 
@@ -492,6 +493,64 @@ async def get_resident(uow: UnitOfWork, access: Access, resident_id: UUID, now: 
     )
     await uow.commit()
     return resident
+
+
+@dataclass(frozen=True)
+class OneTripRead:
+    """A koppel member's read of a resident, asked of the store as one question (see read_resident)."""
+
+    user_id: UUID
+    readers: frozenset[Role]  # the koppel roles that may read here (route and token issuer allowing)
+    resident_id: UUID
+    on: date  # the day the scope is computed for
+    event_id: UUID
+    now: datetime
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class OneTripAnswer:
+    """The account (None when it does not exist) and the resident, present only when the account is
+    active, has one of the reader roles and works in the resident's wijk on that day — and then the
+    read is already in the audit trail."""
+
+    account_role: Role | None
+    account_active: bool
+    resident: Resident | None
+
+
+async def read_resident(uow: UnitOfWork, caller: Caller, resident_id: UUID, now: datetime, request_id: str | None) -> Resident:
+    """GET /residents/{id}, the read a koppel does all day: the account behind the token, its scope
+    today, the resident and the audit event of the read in one question to the store, where the store
+    can answer it at once (one statement on PostgreSQL); otherwise step by step as get_resident. The
+    rules are those of principal_of_token, compute_scope, can_read_resident and disclosed."""
+    readers = caller.roles & KOPPEL_ROLES
+    if caller.vouched_roles is not None:
+        readers = frozenset(r for r in readers if r.value in caller.vouched_roles)
+    answer = None
+    if caller.kind is PrincipalKind.user:
+        request = OneTripRead(caller.id, readers, resident_id, local_today(now), uuid4(), now, request_id)
+        answer = await uow.residents.read_audited(request)
+    if answer is None:  # a system's token, or a store without the one-trip read
+        principal = await resolve_principal(uow, caller.kind, caller.id)
+        _admit(caller, principal.role)
+        scope = await load_scope(uow, principal, local_today(now))
+        return await get_resident(uow, Access(scope, request_id), resident_id, now)
+    if answer.account_role is None or not answer.account_active:
+        raise AuthenticationFailed(UNKNOWN_ACCOUNT)
+    _admit(caller, answer.account_role)
+    if answer.resident is None:
+        raise NotFound(NOT_FOUND)
+    await uow.commit()
+    return answer.resident
+
+
+def _admit(caller: Caller, role: Role) -> None:
+    """The checks authenticate and RoleRequirement make, once the account's role is known."""
+    if caller.vouched_roles is not None and role.value not in caller.vouched_roles:
+        raise AuthenticationFailed(NOT_VOUCHED)
+    if role not in caller.roles:
+        raise Forbidden(f"role '{role}' may not call this endpoint")
 
 
 async def search_residents(

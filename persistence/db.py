@@ -69,7 +69,12 @@ def create_engine(options: DatabaseOptions) -> AsyncEngine:
         pool_size=options.pool_size,
         max_overflow=options.max_overflow,
         pool_timeout=options.pool_timeout_seconds,
-        pool_pre_ping=True,
+        # No pre-ping: on asyncpg it costs BEGIN, a ping and ROLLBACK — three round trips on every
+        # checkout, more than most requests' own work. A connection the server dropped fails its first
+        # statement instead; SQLAlchemy recognises the disconnect and discards the pool's connections
+        # of that moment, the request answers 503 with Retry-After (database_unavailable), and the next
+        # request connects afresh (tests/integration/test_database_faults.py).
+        pool_pre_ping=False,
         connect_args={
             "timeout": options.connect_timeout_seconds,
             "command_timeout": options.statement_timeout_seconds,

@@ -14,7 +14,16 @@ from domain.consents import Consent, ConsentForm, ConsentScope
 from domain.identity import Role
 from domain.notes import Note, NoteCategory, NoteRevision, NoteViewer
 from domain.pagination import Page, PageRequest
-from domain.residents import Address, NoteVisibility, Resident, ResidentFilter, name_key
+from domain.residents import (
+    Address,
+    NoteVisibility,
+    OneTripAnswer,
+    OneTripRead,
+    Resident,
+    ResidentFilter,
+    name_key,
+)
+from persistence import resident_reads
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository
 from persistence.tables import OrganisationRow, UserRow
@@ -104,6 +113,11 @@ class SqlResidentRepository(TableRepository[Resident]):
                 **_resident_columns(resident),
             )
         )
+
+    async def read_audited(self, request: OneTripRead) -> OneTripAnswer | None:
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None  # SQLite has no INSERT inside WITH; the use case goes step by step
+        return await resident_reads.read_audited(self.session, request, _resident)
 
     async def get_many(self, resident_ids: Iterable[UUID]) -> list[Resident]:
         wanted = list(resident_ids)

@@ -11,7 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.access import accessing
-from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
+from api.dependencies import IfMatchDep, PageDep, UowDep, calling, etag, link_next
+from api.logs import REQUEST_ID
 from api.problems import problem_responses
 from api.rate_limits import limit_resident_search
 from api.schemas.common import PageOf
@@ -32,6 +33,9 @@ router = APIRouter(prefix="/residents", tags=["residents"])
 ResidentId = Annotated[UUID, Path(alias="residentId")]
 # The koppel members of the resident's wijk read and write; the policy narrows to those wijken.
 Koppel = accessing(*KOPPEL_ROLES)
+# Reading one resident, the koppel's most frequent request: token, account, scope, resident and audit
+# event in one round trip (domain.residents.read_resident).
+KoppelCaller = calling(*KOPPEL_ROLES)
 # Search: koppel members in their wijken; the privacy officer by exact address only.
 Searchers = accessing(*KOPPEL_ROLES, Role.privacy_officer)
 Agency = accessing(Role.agency_worker)
@@ -85,8 +89,8 @@ async def create_resident(body: ResidentCreate, response: Response, uow: UowDep,
 
 
 @router.get("/{residentId}", operation_id="getResident", summary="Read a resident of your wijken")
-async def get_resident(resident_id: ResidentId, response: Response, uow: UowDep, access: Koppel) -> ResidentRead:
-    resident = await residents.get_resident(uow, access, resident_id, datetime.now(UTC))
+async def get_resident(resident_id: ResidentId, response: Response, uow: UowDep, caller: KoppelCaller) -> ResidentRead:
+    resident = await residents.read_resident(uow, caller, resident_id, datetime.now(UTC), REQUEST_ID.get())
     response.headers["ETag"] = etag(resident.version)
     return ResidentRead.of(resident)
 

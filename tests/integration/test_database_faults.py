@@ -376,6 +376,9 @@ def test_without_its_database_the_service_answers_503_and_recovers_on_its_own(
 
 def _count(place: Place, table: Any, *where: Any) -> int:
     async def work(uow):  # type: ignore[no-untyped-def]
+        # The test's own engine: its pooled connections may date from before the server restarted
+        # (the pool does not ping on checkout), so count on fresh ones.
+        await uow.session.bind.dispose()
         return (await uow.session.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
 
     return place.world.run(work)
@@ -390,7 +393,7 @@ def assert_no_partial_rows(place: Place) -> None:
 
 
 def _service_backend_waiting_on_a_lock(dsn: str) -> int | None:
-    """The pid of the service's backend that waits on a lock, once it has written a change-log row."""
+    """The pid of the service's backend that waits on a lock while inserting signals."""
     with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as probe:
         row = probe.execute(
             "SELECT a.pid FROM pg_stat_activity a WHERE a.application_name = 'koppelwerk-api' "
