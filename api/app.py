@@ -45,34 +45,37 @@ from api.routers.service_areas import router as service_areas_router
 from api.routers.statistics import router as statistics_router
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
-from persistence.db import create_engine, create_session_factory
+from persistence.db import create_engine, create_read_session_factory, create_session_factory
 
+# Matched in this order, one route after another: after the health probes (polled by the platform),
+# the reads made all day by front ends and systems (no two routers' paths overlap, so the order
+# decides nothing but the time it takes to find a route).
 ROUTERS = (
     health.router,
+    residents_router,
+    signals.router,
+    contact_moments_router,
+    feeds.router,
+    statistics_router,
+    signals.batch_router,
+    resident_notes_router,
+    consents_router,
+    interventions.router,
+    agenda_items.router,
+    referrals_router,
+    needs_router,
+    follow_ups_router,
+    goals.router,
+    wijken.router,
+    koppels.router,
+    presence.router,
+    offers.router,
     auth.router,
     organisations.router,
     service_areas_router,
     users.router,
     clients.router,
-    wijken.router,
-    koppels.router,
-    presence.router,
-    offers.router,
-    residents_router,
-    resident_notes_router,
-    consents_router,
     audit_router,
-    signals.router,
-    signals.batch_router,
-    interventions.router,
-    agenda_items.router,
-    feeds.router,
-    goals.router,
-    contact_moments_router,
-    needs_router,
-    referrals_router,
-    follow_ups_router,
-    statistics_router,
 )
 
 
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.read_session_factory = create_read_session_factory(engine)
         try:
             yield
         finally:

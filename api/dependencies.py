@@ -25,8 +25,11 @@ from persistence.uow import SqlUnitOfWork
 
 
 async def get_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
-    """One session per request; closing it rolls back whatever a use case did not commit."""
-    async with request.app.state.session_factory() as session:
+    """One session per request; closing it rolls back whatever a use case did not commit. GET and HEAD
+    get a read session (persistence.db.create_read_session_factory)."""
+    state = request.app.state
+    factory = state.read_session_factory if request.method in ("GET", "HEAD") else state.session_factory
+    async with factory() as session:
         yield SqlUnitOfWork(session)
 
 

@@ -44,8 +44,12 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.development
     database_url: str = DEFAULT_DATABASE_URL
-    db_pool_size: int = Field(default=10, ge=1, le=100)
-    db_max_overflow: int = Field(default=10, ge=0, le=100)
+    # Per worker process. Sized for one worker's share of a busy front end and its systems (32
+    # requests in flight each for 2 workers at 64 connections); connections beyond the pool are
+    # opened and closed per request, which costs more than waiting briefly for a pooled one.
+    # Keep workers × (pool size + overflow) under PostgreSQL's max_connections (100 by default).
+    db_pool_size: int = Field(default=32, ge=1, le=100)
+    db_max_overflow: int = Field(default=0, ge=0, le=100)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_statement_timeout_seconds: float = Field(default=15.0, gt=0)

@@ -330,7 +330,7 @@ NOT_VOUCHED = "the token's issuer may not vouch for this account"
 async def resolve_principal(uow: UnitOfWork, kind: PrincipalKind, principal_id: UUID) -> Principal:
     """Turn a verified token subject into a principal; a deactivated account is refused at once."""
     account: User | Client | None
-    account = await (uow.users.get(principal_id) if kind is PrincipalKind.user else uow.clients.get(principal_id))
+    account = await (uow.users.get_signed_in(principal_id) if kind is PrincipalKind.user else uow.clients.get(principal_id))
     if account is None or not account.active:
         raise AuthenticationFailed(UNKNOWN_ACCOUNT)
     return Principal(kind, account.id, account.role, account.organisation_id)

@@ -9,11 +9,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, delete, false, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -100,8 +115,11 @@ def _actor_columns(prefix: str, actor: Actor) -> dict[str, Any]:
     return {f"{prefix}_user_id": actor.user_id, f"{prefix}_client_id": actor.client_id}
 
 
+@cache
 def _with_actor(table: Table, prefix: str) -> Select[Any]:
-    """Select the table's rows with the actor's name (a user's display name or a client's name)."""
+    """Select the table's rows with the actor's name (a user's display name or a client's name).
+    Built once per table: statements are immutable, and building this one (two aliases and their
+    joins) cost more than running it."""
     user, client = USER.alias(), CLIENT.alias()
     return select(table, func.coalesce(user.c.display_name, client.c.name).label("actor_name")).select_from(
         table.outerjoin(user, user.c.id == table.c[f"{prefix}_user_id"]).outerjoin(
@@ -120,11 +138,26 @@ def _actor(row: Mapping[str, Any], prefix: str) -> Actor:
 
 async def _pairs(session: Any, table: Table, key: str, value: str, ids: list[UUID]) -> dict[UUID, set[UUID]]:
     """For each id in `ids` (column `key`), the linked ids (column `value`)."""
-    found: dict[UUID, set[UUID]] = {}
-    if ids:
-        stmt = select(table.c[key], table.c[value]).where(table.c[key].in_(ids))
-        for left, right in (await session.execute(stmt)).all():
-            found.setdefault(left, set()).add(right)
+    return (await _link_sets(session, ids, (table, key, value)))[0]
+
+
+async def _link_sets(session: Any, ids: list[UUID], *links: tuple[Table, str, str]) -> list[dict[UUID, set[UUID]]]:
+    """For each (table, key, value) link: per id in `ids`, the linked ids — all links in one statement
+    (UNION ALL), with the ids as one array parameter on PostgreSQL (`= ANY`), so a page of 50 rows costs
+    one round trip and one prepared statement whatever it holds."""
+    found: list[dict[UUID, set[UUID]]] = [{} for _ in links]
+    if not ids:
+        return found
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    wanted = bindparam("linked_ids", ids, type_=ARRAY(PgUUID(as_uuid=True))) if on_postgresql else None
+    parts = []
+    for n, (table, key, value) in enumerate(links):
+        column = table.c[key]
+        condition = column == func.any(wanted) if wanted is not None else column.in_(ids)
+        parts.append(select(literal(n).label("link"), column.label("owner"), table.c[value].label("other")).where(condition))
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    for link, owner, other in (await session.execute(stmt)).all():
+        found[link].setdefault(owner, set()).add(other)
     return found
 
 
@@ -297,8 +330,9 @@ class SqlSignalRepository(_CaseworkRepository):
 
     async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Signal]:
         ids = [r["id"] for r in rows]
-        interventions = await _pairs(self.session, INTERVENTION_SIGNAL, "signal_id", "intervention_id", ids)
-        agenda_items = await _pairs(self.session, AGENDA_SIGNAL, "signal_id", "agenda_item_id", ids)
+        interventions, agenda_items = await _link_sets(
+            self.session, ids, (INTERVENTION_SIGNAL, "signal_id", "intervention_id"), (AGENDA_SIGNAL, "signal_id", "agenda_item_id")
+        )
         return [_signal(r, interventions.get(r["id"], ()), agenda_items.get(r["id"], ())) for r in rows]
 
     async def begin_change(self) -> None:
@@ -535,8 +569,12 @@ class SqlInterventionRepository(_CaseworkRepository):
 
     async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Intervention]:
         ids = [r["id"] for r in rows]
-        signals = await _pairs(self.session, INTERVENTION_SIGNAL, "intervention_id", "signal_id", ids)
-        agenda_items = await _pairs(self.session, AGENDA_INTERVENTION, "intervention_id", "agenda_item_id", ids)
+        signals, agenda_items = await _link_sets(
+            self.session,
+            ids,
+            (INTERVENTION_SIGNAL, "intervention_id", "signal_id"),
+            (AGENDA_INTERVENTION, "intervention_id", "agenda_item_id"),
+        )
         return [_intervention(r, signals.get(r["id"], ()), agenda_items.get(r["id"], ())) for r in rows]
 
     async def add(self, intervention: Intervention) -> None:
@@ -644,8 +682,12 @@ class SqlAgendaItemRepository(_CaseworkRepository):
 
     async def _entities(self, rows: list[Mapping[str, Any]]) -> list[AgendaItem]:
         ids = [r["id"] for r in rows]
-        signals = await _pairs(self.session, AGENDA_SIGNAL, "agenda_item_id", "signal_id", ids)
-        interventions = await _pairs(self.session, AGENDA_INTERVENTION, "agenda_item_id", "intervention_id", ids)
+        signals, interventions = await _link_sets(
+            self.session,
+            ids,
+            (AGENDA_SIGNAL, "agenda_item_id", "signal_id"),
+            (AGENDA_INTERVENTION, "agenda_item_id", "intervention_id"),
+        )
         return [_agenda_item(r, signals.get(r["id"], ()), interventions.get(r["id"], ())) for r in rows]
 
     async def _set_links(self, item: AgendaItem) -> None:

@@ -27,8 +27,8 @@ _NETWORK_ERRNOS = frozenset({
 @dataclass(frozen=True)
 class DatabaseOptions:
     url: str
-    pool_size: int = 10
-    max_overflow: int = 10
+    pool_size: int = 32
+    max_overflow: int = 0
     pool_timeout_seconds: float = 5.0
     connect_timeout_seconds: float = 5.0
     statement_timeout_seconds: float = 15.0
@@ -86,6 +86,16 @@ def create_engine(options: DatabaseOptions) -> AsyncEngine:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions keep loaded values after commit: responses are built after the commit."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET and HEAD. On PostgreSQL they run in autocommit: a read's statements need no
+    BEGIN and ROLLBACK around them (two round trips of a list's five), and the only writes a read
+    makes are its audit events, each appended by one statement that commits by itself before the
+    response leaves. Advisory locks and savepoints belong to writes, which keep their transaction."""
+    if engine.dialect.name != "postgresql":
+        return create_session_factory(engine)
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 def database_unavailable(error: BaseException) -> bool:

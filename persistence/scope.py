@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Select, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dates import Period
@@ -31,53 +33,77 @@ SERVES: Table = OfferWijkRow.__table__  # type: ignore[assignment]
 SERVICE_AREA: Table = ServiceAreaRow.__table__  # type: ignore[assignment]
 
 
+def koppel_facts_select(*leading: Any) -> Select[Any]:
+    """The koppel facts' columns (after `leading`), from the memberships onwards; add the WHERE."""
+    m, k, a, w = MEMBER.c, KOPPEL.c, ASSIGNMENT.c, WIJK.c
+    return select(
+        *leading,
+        m.koppel_id,
+        m.joined_on,
+        m.left_on,
+        k.status,
+        k.starts_on.label("koppel_starts_on"),
+        k.ends_on.label("koppel_ends_on"),
+        a.wijk_id,
+        a.starts_on.label("assignment_starts_on"),
+        a.ends_on.label("assignment_ends_on"),
+        w.municipality_code,
+    )
+
+
+def koppel_memberships(joined: Any) -> Any:
+    """`joined` (the memberships, or the account they belong to) joined with the koppels, assignments
+    and wijken the facts read — outer joins, so an account without memberships still has its row."""
+    m, k, a, w = MEMBER.c, KOPPEL.c, ASSIGNMENT.c, WIJK.c
+    return (
+        joined.outerjoin(KOPPEL, k.id == m.koppel_id)
+        .outerjoin(ASSIGNMENT, a.koppel_id == k.id)
+        .outerjoin(WIJK, w.id == a.wijk_id)
+    )
+
+
+def koppel_facts_of(rows: Iterable[Mapping[str, Any]]) -> ScopeFacts:
+    """The ScopeFacts in rows of koppel_facts_select (rows without a membership are skipped)."""
+    memberships: set[MembershipFact] = set()
+    assignments: set[AssignmentFact] = set()
+    for row in rows:
+        if row["koppel_id"] is None:
+            continue
+        active = row["status"] == KoppelStatus.actief.value
+        memberships.add(
+            MembershipFact(
+                koppel_id=row["koppel_id"],
+                member=Period(row["joined_on"], row["left_on"]),
+                koppel=Period(row["koppel_starts_on"], row["koppel_ends_on"]) if active else None,
+            )
+        )
+        if row["wijk_id"] is not None:
+            assignments.add(
+                AssignmentFact(
+                    koppel_id=row["koppel_id"],
+                    wijk_id=row["wijk_id"],
+                    municipality_code=row["municipality_code"],
+                    period=Period(row["assignment_starts_on"], row["assignment_ends_on"]),
+                )
+            )
+    return ScopeFacts(memberships=tuple(memberships), assignments=tuple(assignments))
+
+
 class SqlScopeRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, prefetched: dict[UUID, ScopeFacts] | None = None) -> None:
         self.session = session
+        # Koppel facts read together with an account in this unit of work, by user id.
+        self.prefetched = prefetched if prefetched is not None else {}
 
     async def koppel_facts(self, user_id: UUID) -> ScopeFacts:
         """Every membership of the user with its koppel and that koppel's wijk assignments (all dates:
-        which of them hold today is decided by domain.scope.compute_scope)."""
-        m, k, a, w = MEMBER.c, KOPPEL.c, ASSIGNMENT.c, WIJK.c
-        stmt = (
-            select(
-                m.koppel_id,
-                m.joined_on,
-                m.left_on,
-                k.status,
-                k.starts_on.label("koppel_starts_on"),
-                k.ends_on.label("koppel_ends_on"),
-                a.wijk_id,
-                a.starts_on.label("assignment_starts_on"),
-                a.ends_on.label("assignment_ends_on"),
-                w.municipality_code,
-            )
-            .join(KOPPEL, k.id == m.koppel_id)
-            .outerjoin(ASSIGNMENT, a.koppel_id == k.id)
-            .outerjoin(WIJK, w.id == a.wijk_id)
-            .where(m.user_id == user_id)
-        )
-        memberships: set[MembershipFact] = set()
-        assignments: set[AssignmentFact] = set()
-        for row in (await self.session.execute(stmt)).mappings().all():
-            active = row["status"] == KoppelStatus.actief.value
-            memberships.add(
-                MembershipFact(
-                    koppel_id=row["koppel_id"],
-                    member=Period(row["joined_on"], row["left_on"]),
-                    koppel=Period(row["koppel_starts_on"], row["koppel_ends_on"]) if active else None,
-                )
-            )
-            if row["wijk_id"] is not None:
-                assignments.add(
-                    AssignmentFact(
-                        koppel_id=row["koppel_id"],
-                        wijk_id=row["wijk_id"],
-                        municipality_code=row["municipality_code"],
-                        period=Period(row["assignment_starts_on"], row["assignment_ends_on"]),
-                    )
-                )
-        return ScopeFacts(memberships=tuple(memberships), assignments=tuple(assignments))
+        which of them hold today is decided by domain.scope.compute_scope). Already loaded with the
+        account when this request's token was checked (SqlUserRepository.get): then no query."""
+        known = self.prefetched.pop(user_id, None)
+        if known is not None:
+            return known
+        stmt = koppel_facts_select().select_from(koppel_memberships(MEMBER)).where(MEMBER.c.user_id == user_id)
+        return koppel_facts_of((await self.session.execute(stmt)).mappings().all())
 
     async def municipality_facts(self, organisation_id: UUID) -> ScopeFacts:
         """The organisation's municipality and the wijken in it."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.scope import ScopeFacts
 from persistence.casework import (
     SqlAgendaItemRepository,
     SqlGoalRepository,
@@ -46,10 +48,12 @@ class SqlUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.organisations = SqlOrganisationRepository(session)
-        self.users = SqlUserRepository(session)
+        # The account behind the token and its koppel facts arrive in one query (get_signed_in).
+        prefetched_scope_facts: dict[UUID, ScopeFacts] = {}
+        self.users = SqlUserRepository(session, prefetched_scope_facts)
         self.clients = SqlClientRepository(session)
         self.login_throttle = SqlLoginThrottleRepository(session)
-        self.scope = SqlScopeRepository(session)
+        self.scope = SqlScopeRepository(session, prefetched_scope_facts)
         self.wijken = SqlWijkRepository(session)
         self.koppels = SqlKoppelRepository(session)
         self.memberships = SqlMembershipRepository(session)

@@ -2,7 +2,9 @@
 rows as for 20 (no N+1), and a read stays within its documented budget.
 
 Budgets (statements per request): token check 1 (the account is re-read so deactivation bites at
-once), scope 0–1 (one query for koppel roles, gemeente and agency workers), then the work itself.
+once; for a staff user it brings the koppel facts of its scope along), scope 0–1 (none more for koppel
+roles, one query for gemeente and agency workers), then the work itself. BEGIN, COMMIT and ROLLBACK
+are not counted; on PostgreSQL a GET sends none (persistence.db.create_read_session_factory).
 """
 
 from __future__ import annotations
