@@ -11,7 +11,12 @@ from api.access import accessing
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
 from api.problems import problem_responses
 from api.schemas.common import PageOf
-from api.schemas.contact_moments import ContactMomentCreate, ContactMomentRead, ContactMomentUpdate
+from api.schemas.contact_moments import (
+    ContactMomentCreate,
+    ContactMomentRead,
+    ContactMomentUpdate,
+    contact_moments_json,
+)
 from domain import contact_moments
 from domain.contact_moments import ContactKind, ContactMomentFilter, NewContactMoment
 from domain.identity import KOPPEL_ROLES
@@ -29,10 +34,10 @@ AUDITED = "Every resident named in the answer is recorded in the audit trail (`r
     operation_id="listContactMoments",
     summary="List the contact moments in your wijken, oldest first",
     description=AUDITED,
+    response_model=PageOf[ContactMomentRead],
 )
 async def list_contact_moments(
     request: Request,
-    response: Response,
     uow: UowDep,
     access: Koppel,
     page: PageDep,
@@ -42,13 +47,12 @@ async def list_contact_moments(
     from_: Annotated[date | None, Query(alias="from", description="On or after this day (Europe/Amsterdam).")] = None,
     to: Annotated[date | None, Query(description="On or before this day (Europe/Amsterdam).")] = None,
     resident_id: Annotated[UUID | None, Query(alias="residentId", description="Moments involving this resident.")] = None,
-) -> PageOf[ContactMomentRead]:
+) -> Response:
     filters = ContactMomentFilter(wijk_id, koppel_id, kind, from_, to, resident_id)
     result = await contact_moments.list_contact_moments(uow, access, page, filters, datetime.now(UTC))
-    link_next(request, response, result)
-    return PageOf[ContactMomentRead](
-        items=[ContactMomentRead.of(m) for m in result.items], next_cursor=result.next_cursor
-    )
+    answer = Response(contact_moments_json(result.items, result.next_cursor), media_type="application/json")
+    link_next(request, answer, result)
+    return answer
 
 
 @router.post(

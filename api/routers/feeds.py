@@ -45,9 +45,12 @@ def _matches(tag: str, if_none_match: str | None) -> bool:
     return "*" in offered or tag in offered
 
 
-def conditional(request: Request, content: BaseModel, if_none_match: str | None, has_more: bool, cursor: str) -> Response:
-    """The content with a strong ETag of its bytes, or a 304 when the caller already holds them."""
-    body = TypeAdapter(type(content)).dump_json(content, by_alias=True)
+def conditional(
+    request: Request, content: BaseModel | bytes, if_none_match: str | None, has_more: bool, cursor: str
+) -> Response:
+    """The content (a model, or its JSON already written) with a strong ETag of its bytes, or a 304 when
+    the caller already holds them."""
+    body = content if isinstance(content, bytes) else TypeAdapter(type(content)).dump_json(content, by_alias=True)
     tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": tag}
     if has_more:
@@ -80,7 +83,7 @@ async def get_agenda_item_feed(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     page = await feeds.read_agenda_feed(uow, scope, since, limit)
-    return conditional(request, AgendaFeed.of(page), if_none_match, page.has_more, page.cursor)
+    return conditional(request, AgendaFeed.json_of(page), if_none_match, page.has_more, page.cursor)
 
 
 @router.get(

@@ -56,10 +56,15 @@ def view(scope: Scope, signal: Signal) -> SignalRead | SignalReceipt:
     return SignalReceipt.of(signal) if signals.receipt_only(scope) else SignalRead.of(signal)
 
 
-@router.get("", operation_id="listSignals", summary="List the signals in your scope, oldest first", description=VIEWS)
+@router.get(
+    "",
+    operation_id="listSignals",
+    summary="List the signals in your scope, oldest first",
+    description=VIEWS,
+    response_model=SignalPage,
+)
 async def list_signals(
     request: Request,
-    response: Response,
     uow: UowDep,
     scope: Readers,
     page: PageDep,
@@ -74,11 +79,13 @@ async def list_signals(
     created_to: Annotated[
         date | None, Query(alias="createdTo", description="Created on or before this day (Europe/Amsterdam).")
     ] = None,
-) -> SignalPage:
+) -> Response:
     filters = SignalFilter(wijk_id, status_, category, source, urgency, created_from, created_to)
     result = await signals.list_signals(uow, scope, page, filters)
-    link_next(request, response, result)
-    return SignalPage(items=[view(scope, s) for s in result.items], next_cursor=result.next_cursor)
+    body = SignalPage.json_of(result.items, result.next_cursor, receipts=signals.receipt_only(scope))
+    answer = Response(body, media_type="application/json")
+    link_next(request, answer, result)
+    return answer
 
 
 @router.post(

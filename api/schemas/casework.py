@@ -95,6 +95,27 @@ class LocationRead(ApiModel):
         )
 
 
+def actor_json(actor: Actor) -> dict[str, Any]:
+    """ActorRead as a dict in its fields' order (see common.write_json)."""
+    return {"kind": actor.kind, "id": actor.id, "displayName": actor.display_name}
+
+
+def location_json(address: Address | None, point: GeoPoint | None) -> dict[str, Any] | None:
+    """LocationRead as a dict in its fields' order (see common.write_json)."""
+    if address is None and point is None:
+        return None
+    return {
+        "address": {
+            "postcode": address.postcode,
+            "houseNumber": address.house_number,
+            "houseNumberAddition": address.house_number_addition,
+        }
+        if address
+        else None,
+        "point": {"latitude": point.latitude, "longitude": point.longitude} if point else None,
+    }
+
+
 def sorted_ids(ids: Any) -> list[UUID]:
     """Link ids in a stable order."""
     return sorted(ids, key=str)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import time
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from uuid import UUID
 
+import orjson
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -19,6 +21,21 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
+
+
+def write_json(content: Any) -> bytes:
+    """JSON exactly as pydantic writes our response models (UTC instants with `Z`, UUIDs as text), for
+    the hot reads whose answers are written straight from domain objects (a page of 50 signals, a
+    feed page of 500 changes): building and validating the models cost a third of such a request.
+    Each such writer has a test that holds it byte for byte equal to the model's serialisation."""
+    return orjson.dumps(content, option=orjson.OPT_UTC_Z, default=_uuid_text)
+
+
+def _uuid_text(value: Any) -> str:
+    # asyncpg hands out its own UUID subclass, which orjson does not take as a UUID.
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class ApiModel(BaseModel):

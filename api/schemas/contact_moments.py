@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from api.schemas.casework import ActorRead, sorted_ids
-from api.schemas.common import ApiInput, ApiModel, ApiPatch
+from api.schemas.casework import ActorRead, actor_json, sorted_ids
+from api.schemas.common import ApiInput, ApiModel, ApiPatch, write_json
 from domain.contact_moments import MAX_RESIDENTS, ContactKind, ContactMoment
 
 Summary = Annotated[
@@ -89,3 +89,27 @@ class ContactMomentRead(ApiModel):
             created_at=m.created_at,
             updated_at=m.updated_at,
         )
+
+
+def contact_moments_json(moments: list[ContactMoment], next_cursor: str | None) -> bytes:
+    """A page of ContactMomentRead, the same bytes pydantic writes, straight from the domain objects
+    (see common.write_json); tests/unit/test_list_json.py holds the two equal."""
+    return write_json({"items": [contact_moment_json(m) for m in moments], "nextCursor": next_cursor})
+
+
+def contact_moment_json(m: ContactMoment) -> dict[str, Any]:
+    """ContactMomentRead as a dict in its fields' order."""
+    return {
+        "id": m.id,
+        "wijkId": m.wijk_id,
+        "koppelId": m.koppel_id,
+        "kind": m.kind,
+        "occurredAt": m.occurred_at,
+        "place": m.place,
+        "summary": m.summary,
+        "residentIds": sorted_ids(m.resident_ids),
+        "recordedBy": actor_json(m.recorded_by),
+        "redactedAt": m.redacted_at,
+        "createdAt": m.created_at,
+        "updatedAt": m.updated_at,
+    }
