@@ -68,12 +68,21 @@ def _keys(settings: Settings) -> dict[str, VerificationKey]:
     return keys
 
 
+VERIFIED_TOKENS_KEPT = 10_000  # about 10 MB at most
+
+
 class TokenService:
     """Issues our own short-lived tokens and verifies ours and those of configured external issuers."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._keys = _keys(settings)
+        # Tokens that passed every check, by their exact text, until they expire: a front end sends
+        # the same token with every request for its 15 minutes, and checking its signature and claims
+        # again each time cost as much as the database work of reading a resident. Only exp can
+        # change a verified token's verdict (nbf and iat lie in its past once it passed), so a hit is
+        # still refused the second it expires. The account behind it is read on every request anyway.
+        self._verified: dict[str, TokenClaims] = {}
 
     def issue(self, principal: Principal, now: datetime | None = None) -> IssuedToken:
         """A signed access token for `principal`, valid for the configured number of minutes."""
@@ -100,6 +109,19 @@ class TokenService:
 
     def verify(self, token: str) -> TokenClaims:
         """Verify signature and claims; raise InvalidToken for anything short of perfect."""
+        known = self._verified.get(token)
+        if known is not None:
+            if int(datetime.now(UTC).timestamp()) > int(known.expires_at.timestamp()):
+                del self._verified[token]
+                raise InvalidToken("Signature has expired.")
+            return known
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()  # rare: a full cache starts over rather than tracking ages
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> TokenClaims:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:

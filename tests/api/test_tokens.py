@@ -227,6 +227,26 @@ def test_a_token_that_expired_a_second_ago_is_refused(world: World, admin: Princ
     assert_refused(get_protected(world, local_token(world, claims)))
 
 
+def test_a_token_accepted_before_is_refused_the_second_it_expires(world: World, admin: Principal) -> None:
+    # Verified tokens are kept (api.tokens.TokenService): a kept one must expire all the same.
+    import time
+
+    exp = int(datetime.now(UTC).timestamp()) + 2
+    token = local_token(world, claims_for(world, admin, exp=exp))
+    assert get_protected(world, token).status_code == 200
+    assert get_protected(world, token).status_code == 200  # now answered from what was kept
+    time.sleep(max(0.0, exp + 1.05 - datetime.now(UTC).timestamp()))
+    assert_refused(get_protected(world, token))
+
+
+def test_a_kept_token_changed_in_one_character_is_checked_again(world: World, admin: Principal) -> None:
+    token = world.token(admin)
+    assert get_protected(world, token).status_code == 200
+    head, body, signature = token.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    assert_refused(get_protected(world, f"{head}.{body}.{flipped}"))
+
+
 def test_a_token_not_yet_valid_is_refused(world: World, admin: Principal) -> None:
     future = datetime.now(UTC) + timedelta(minutes=10)
     claims = claims_for(world, admin, nbf=int(future.timestamp()), exp=int(future.timestamp()) + 300)
