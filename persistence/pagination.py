@@ -107,7 +107,9 @@ async def fetch_page_by_partition(
     partition instead (a LATERAL join over the keys, one bound array, so the statement is the same for
     any number of wijken): each part takes at most limit + 1 rows along its (partition, order…) index and
     the parts are merged. The embedded SQLite database keeps the plain IN."""
-    if len(keys) <= 1 or session.get_bind().dialect.name != "postgresql":
+    if len(keys) == 1:  # most koppels work one wijk: a plain equality, no IN list rendered per request
+        return await fetch_page(session, stmt.where(partition == keys[0]), order_columns, page, to_item)
+    if not keys or session.get_bind().dialect.name != "postgresql":
         return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
     if page.cursor:
         stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound, PreconditionFailed
@@ -156,13 +156,7 @@ class SqlUserRepository(TableRepository[User]):
         membership and assignment): every staff request checks its token and at once loads its scope,
         and this way both cost one round trip. The facts wait in `scope_facts` for the next
         SqlScopeRepository.koppel_facts of this user, which takes them (nothing is written between)."""
-        u, m = self.table, MEMBER
-        stmt = (
-            koppel_facts_select(*u.c)
-            .select_from(koppel_memberships(u.outerjoin(m, m.c.user_id == u.c.id)))
-            .where(u.c.id == entity_id)
-        )
-        rows = (await self.session.execute(stmt)).mappings().all()
+        rows = (await self.session.execute(_SIGNED_IN, {"signed_in_user": entity_id})).mappings().all()
         if not rows:
             return None
         self.scope_facts[entity_id] = koppel_facts_of(rows)
@@ -185,6 +179,15 @@ class SqlUserRepository(TableRepository[User]):
         if active is not None:
             conditions.append(c.active == active)
         return await self._page(page, [c.username], *conditions)
+
+
+# Built once: composing this select (its outer joins and labels) per request cost more than running it.
+_USER: Table = UserRow.__table__  # type: ignore[assignment]
+_SIGNED_IN = (
+    koppel_facts_select(*_USER.c)
+    .select_from(koppel_memberships(_USER.outerjoin(MEMBER, MEMBER.c.user_id == _USER.c.id)))
+    .where(_USER.c.id == bindparam("signed_in_user"))
+)
 
 
 class SqlClientRepository(TableRepository[Client]):
