@@ -3,8 +3,8 @@
 Per month (local time, Europe/Amsterdam) of the period asked: signals per category, contact moments
 per kind, interventions per phase, referrals per status (their outcome so far) — each by the month
 the thing was created or happened; the time from a signal to the first action on it (median and
-average); and the referrals whose nazorg is overdue today. Every number is counted in SQL (GROUP BY,
-window functions), never by looping over rows here.
+average); and the referrals whose nazorg is overdue today. Every number is counted by the database
+(monthly counts it keeps for whole months, GROUP BY, ordered aggregates), never by looping over rows here.
 
 Small numbers could single a person out ("the one burenruzie in March"), so every count below the
 configured minimum (KOPPELWERK_STATISTICS_MIN_COUNT, default 5) is reported as the string "<5" —
@@ -40,6 +40,15 @@ class Month:
     label: str  # "2026-03"
     start: datetime
     end: datetime
+
+    @property
+    def whole(self) -> bool:
+        """The period covers the calendar month entirely (it is not clipped at either end)."""
+        first = date(int(self.label[:4]), int(self.label[5:]), 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return self.start == datetime.combine(first, time(), LOCAL_ZONE) and self.end == datetime.combine(
+            following, time(), LOCAL_ZONE
+        )
 
 
 @dataclass(frozen=True)
@@ -163,7 +172,7 @@ async def wijk_statistics(
 ) -> WijkStatistics:
     """The wijk's anonymous statistics for the period (default: the last twelve months)."""
     enforce(can_read_statistics(scope, wijk_id), NOT_FOUND)
-    if await uow.wijken.get(wijk_id) is None:
+    if wijk_id not in await uow.wijken.existing((wijk_id,)):
         raise NotFound(NOT_FOUND)
     today = local_today(now)
     start, end = check_period(from_day, to_day, today)

@@ -1,10 +1,19 @@
-"""The statistics of a wijk, counted by the database: GROUP BY per local month and group, a window
-function for the median response time, one COUNT for overdue follow-ups.
+"""The statistics of a wijk, counted by the database.
 
-A month is a CASE over the instant, built from the month boundaries the domain computed in local
-time, so months are Amsterdam months on SQLite (which knows no time zones) and PostgreSQL alike. The
-label is computed in a subquery and grouped by in the outer query: PostgreSQL would not recognise
-two copies of a CASE with bound parameters as the same expression.
+The counts per month and group come from statistics_month_count (migration 0009), which triggers keep
+exact in the same transaction as every write to the counted tables: a year of a wijk is a few hundred
+rows of counts, whatever the volume. A month the period covers only in part (its first or last, when
+the period starts or ends mid-month) is counted from the rows themselves, as are months before 1996
+(the counts' local month is exact from then on); both parts are one statement, summed per month and
+group. Only groups with at least one row are reported, as a GROUP BY over the rows would.
+
+For the rows counted directly a month is a CASE over the instant, built from the month boundaries the
+domain computed in local time, so months are Amsterdam months on SQLite (which knows no time zones)
+and PostgreSQL alike. The label is computed in a subquery and grouped by in the outer query:
+PostgreSQL would not recognise two copies of a CASE with bound parameters as the same expression.
+
+The time to first action needs every duration (a median), so it reads the signals of the period along
+their (wijk_id, created_at) index, which carries first_action_at.
 """
 
 from __future__ import annotations
@@ -13,7 +22,22 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Float, Table, case, func, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,11 +46,24 @@ from domain.referrals import ReferralStatus
 from domain.statistics import CountRow, Counts, Durations, Month
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
+from persistence.tables_statistics import StatisticsMonthCountRow
+from persistence.types import UTCDateTime
 
 SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
 INTERVENTION: Table = InterventionRow.__table__  # type: ignore[assignment]
 MOMENT: Table = ContactMomentRow.__table__  # type: ignore[assignment]
 REFERRAL: Table = ReferralRow.__table__  # type: ignore[assignment]
+MONTH_COUNT: Table = StatisticsMonthCountRow.__table__  # type: ignore[assignment]
+
+# (series in statistics_month_count = the table, its instant, its group column)
+SERIES: tuple[tuple[Table, str, str], ...] = (
+    (SIGNAL, "created_at", "category"),
+    (MOMENT, "occurred_at", "kind"),
+    (INTERVENTION, "created_at", "phase"),
+    (REFERRAL, "created_at", "status"),
+)
+# The first month whose kept counts place every row in its Europe/Amsterdam month on both databases.
+COUNTS_KEPT_FROM = "1996-01"
 
 
 class seconds_between(FunctionElement[float]):  # noqa: N801 - reads like the SQL function it renders
@@ -48,54 +85,94 @@ def _seconds_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     return f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
 
 
-def _month(column: Any, months: tuple[Month, ...]) -> Any:
+def _month(column: Any, months: list[Month]) -> Any:
     return case(*[(column < m.end, m.label) for m in months])
+
+
+def kept_months(months: tuple[Month, ...]) -> list[Month]:
+    """The months read from the kept counts: whole months from COUNTS_KEPT_FROM on (contiguous)."""
+    return [m for m in months if m.whole and m.label >= COUNTS_KEPT_FROM]
+
+
+def _counted_rows(table: Table, instant: str, group: str, wijk_id: UUID, months: list[Month]) -> Any:
+    """One row per row of `table` in `months` (ascending, not necessarily adjacent): series, month, group, 1."""
+    c = table.c
+    labelled = (
+        select(_month(c[instant], months).label("period"), c[group].label("key"))
+        .where(c.wijk_id == wijk_id, or_(*(and_(c[instant] >= m.start, c[instant] < m.end) for m in months)))
+        .subquery()
+    )
+    return select(
+        literal(table.name, String).label("series"),
+        labelled.c.period,
+        labelled.c.key,
+        literal(1, Integer).label("n"),
+    )
+
+
+def _kept_and_counted(wijk_id: UUID, kept: list[Month], direct: list[Month]) -> Any:
+    """The kept counts of `kept` and the rows of `direct` counted, summed per series, month and group."""
+    parts: list[Any] = []
+    if kept:
+        k = MONTH_COUNT.c
+        parts.append(
+            select(k.series, k.month.label("period"), k.group_key.label("key"), k.n).where(
+                k.wijk_id == wijk_id, k.month >= kept[0].label, k.month <= kept[-1].label
+            )
+        )
+    parts += [_counted_rows(table, instant, group, wijk_id, direct) for table, instant, group in SERIES]
+    every = union_all(*parts).subquery()
+    total = func.sum(every.c.n)
+    return (
+        select(every.c.series, every.c.period, every.c.key, total)
+        .group_by(every.c.series, every.c.period, every.c.key)
+        .having(total > 0)
+    )
+
+
+_KEPT_ONLY = text("""
+SELECT series, month, group_key, sum(n) FROM statistics_month_count
+WHERE wijk_id = :wijk_id AND month >= :first AND month <= :last
+GROUP BY series, month, group_key
+HAVING sum(n) > 0
+""").bindparams(bindparam("wijk_id", type_=Uuid()), bindparam("first", type_=String()), bindparam("last", type_=String()))
 
 
 class SqlStatisticsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _grouped(self, table: Table, instant: str, group: str, wijk_id: UUID, months: tuple[Month, ...]) -> list[CountRow]:
-        c = table.c
-        labelled = (
-            select(_month(c[instant], months).label("period"), c[group].label("key"))
-            .where(c.wijk_id == wijk_id, c[instant] >= months[0].start, c[instant] < months[-1].end)
-            .subquery()
-        )
-        stmt = select(labelled.c.period, labelled.c.key, func.count().label("n")).group_by(
-            labelled.c.period, labelled.c.key
-        )
-        return [CountRow(period, key, int(n)) for period, key, n in (await self.session.execute(stmt)).all()]
-
     async def counts(self, wijk_id: UUID, months: tuple[Month, ...]) -> Counts:
+        kept = kept_months(months)
+        direct = [m for m in months if m not in kept]
+        if direct:
+            stmt = _kept_and_counted(wijk_id, kept, direct)
+            rows = (await self.session.execute(stmt)).all()
+        else:  # whole months only: the kept counts alone, in a statement built once
+            params = {"wijk_id": wijk_id, "first": kept[0].label, "last": kept[-1].label}
+            rows = (await self.session.execute(_KEPT_ONLY, params)).all()
+        found: dict[str, list[CountRow]] = {table.name: [] for table, _, _ in SERIES}
+        for series, period, key, n in rows:
+            found[series].append(CountRow(period, key, int(n)))
         return Counts(
-            signals=await self._grouped(SIGNAL, "created_at", "category", wijk_id, months),
-            contact_moments=await self._grouped(MOMENT, "occurred_at", "kind", wijk_id, months),
-            interventions=await self._grouped(INTERVENTION, "created_at", "phase", wijk_id, months),
-            referrals=await self._grouped(REFERRAL, "created_at", "status", wijk_id, months),
+            signals=found[SIGNAL.name],
+            contact_moments=found[MOMENT.name],
+            interventions=found[INTERVENTION.name],
+            referrals=found[REFERRAL.name],
         )
 
     async def first_action(self, wijk_id: UUID, start: datetime, end: datetime) -> Durations:
         """Count, median and mean of the seconds from creation to first action of the wijk's signals
         created in [start, end) and acted on."""
         s = SIGNAL.c
-        waited = (
-            select(seconds_between(s.first_action_at, s.created_at).label("secs"))
-            .where(s.wijk_id == wijk_id, s.created_at >= start, s.created_at < end, s.first_action_at.is_not(None))
-            .subquery()
-        )
-        ranked = select(
-            waited.c.secs,
-            func.row_number().over(order_by=waited.c.secs).label("rn"),
-            func.count().over().label("n"),
-        ).subquery()
-        # The middle row, or the mean of the two middle rows: (n+1)/2 and (n+2)/2 in integer division.
-        middle = select(func.avg(ranked.c.secs)).where(
-            ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-        ).scalar_subquery()
-        stmt = select(func.count(), func.avg(waited.c.secs), middle).select_from(waited)
-        count, average, median = (await self.session.execute(stmt)).one()
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The same figures in one sort: the waits as intervals (ordered as their seconds) in an
+            # array, the median the mean of its elements (n+1)/2 and (n+2)/2 in seconds.
+            params = {"wijk_id": wijk_id, "start": start, "end": end}
+            count, average, median = (await self.session.execute(_FIRST_ACTION_POSTGRESQL, params)).one()
+        else:
+            acted_on = (s.wijk_id == wijk_id, s.created_at >= start, s.created_at < end, s.first_action_at.is_not(None))
+            count, average, median = (await self.session.execute(_first_action_window(acted_on))).one()
         return Durations(int(count), float(median) if median is not None else None, float(average) if average is not None else None)
 
     async def overdue_follow_ups(self, wijk_id: UUID, today: date) -> int:
@@ -107,3 +184,31 @@ class SqlStatisticsRepository:
             r.status != ReferralStatus.ingetrokken.value,
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+def _first_action_window(acted_on: tuple[Any, ...]) -> Any:
+    """Count, mean and median (the middle row, or the mean of the two middle rows) by window functions."""
+    s = SIGNAL.c
+    waited = select(seconds_between(s.first_action_at, s.created_at).label("secs")).where(*acted_on).subquery()
+    ranked = select(
+        waited.c.secs,
+        func.row_number().over(order_by=waited.c.secs).label("rn"),
+        func.count().over().label("n"),
+    ).subquery()
+    # The middle row, or the mean of the two middle rows: (n+1)/2 and (n+2)/2 in integer division.
+    middle = select(func.avg(ranked.c.secs)).where(
+        ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+    ).scalar_subquery()
+    return select(func.count(), func.avg(waited.c.secs), middle).select_from(waited)
+
+
+_FIRST_ACTION_POSTGRESQL = text("""
+SELECT n, average, (EXTRACT(EPOCH FROM waits[((n + 1) / 2)::int]) + EXTRACT(EPOCH FROM waits[((n + 2) / 2)::int])) / 2
+FROM (
+    SELECT count(*) AS n,
+           avg(EXTRACT(EPOCH FROM (first_action_at - created_at))) AS average,
+           array_agg(first_action_at - created_at ORDER BY first_action_at - created_at) AS waits
+    FROM signal
+    WHERE wijk_id = :wijk_id AND created_at >= :start AND created_at < :end AND first_action_at IS NOT NULL
+) AS acted_on
+""").bindparams(bindparam("wijk_id", type_=Uuid()), bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))

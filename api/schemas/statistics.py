@@ -63,8 +63,8 @@ class WijkStatisticsRead(ApiModel):
 
     @classmethod
     def of(cls, s: WijkStatistics) -> WijkStatisticsRead:
-        def grouped(model: type, name: str, rows: tuple[Cell, ...]) -> list:  # type: ignore[type-arg]
-            return [model(period=c.period, count=c.count, **{name: c.key}) for c in rows]
+        def grouped(name: str, rows: tuple[Cell, ...]) -> list[dict[str, object]]:
+            return [{"period": c.period, name: c.key, "count": c.count} for c in rows]
 
         return cls.model_validate(
             {
@@ -72,15 +72,15 @@ class WijkStatisticsRead(ApiModel):
                 "from": s.from_day,
                 "to": s.to_day,
                 "minimum_count": s.minimum_count,
-                "signals": grouped(CategoryCount, "category", s.signals),
-                "contact_moments": grouped(KindCount, "kind", s.contact_moments),
-                "interventions": grouped(PhaseCount, "phase", s.interventions),
-                "referrals": grouped(OutcomeCount, "status", s.referrals),
-                "signal_first_action": FirstActionRead(
-                    signals=s.first_action.signals,
-                    median_hours=s.first_action.median_hours,
-                    average_hours=s.first_action.average_hours,
-                ),
+                "signals": grouped("category", s.signals),
+                "contact_moments": grouped("kind", s.contact_moments),
+                "interventions": grouped("phase", s.interventions),
+                "referrals": grouped("status", s.referrals),
+                "signal_first_action": {
+                    "signals": s.first_action.signals,
+                    "median_hours": s.first_action.median_hours,
+                    "average_hours": s.first_action.average_hours,
+                },
                 "overdue_follow_ups": s.overdue_follow_ups,
             }
         )
