@@ -46,7 +46,8 @@ class SignalRepository(Protocol):
 
     async def add_status_changes(self, changes: Sequence[SignalStatusChange]) -> None: ...
     async def record_changes(self, changes: Sequence[SignalChange]) -> None:
-        """Append to the change log (one insert), taking the log's turn first."""
+        """Append to the change log when the transaction commits, as its last write (taking the log's
+        turn then, so it is held only for that insert and the commit)."""
         ...
 
     async def list(self, scope: Scope, page: PageRequest, filters: SignalFilter) -> Page[Signal]: ...

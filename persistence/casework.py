@@ -328,6 +328,10 @@ class SqlSignalRepository(_CaseworkRepository):
     not_found = "signal not found"
     actor_prefix = "recorded_by"
 
+    def __init__(self, session: Any) -> None:
+        super().__init__(session)
+        self._pending_changes: list[SignalChange] = []
+
     async def _entities(self, rows: list[Mapping[str, Any]]) -> list[Signal]:
         ids = [r["id"] for r in rows]
         interventions, agenda_items = await _link_sets(
@@ -368,8 +372,7 @@ class SqlSignalRepository(_CaseworkRepository):
         return await self._entities(list((await self.session.execute(stmt)).mappings().all()))
 
     async def record_change(self, change: SignalChange) -> None:
-        await take_turn(self.session, ChangeLog.signals)  # re-entrant: use cases take it first
-        await self.session.execute(insert(SIGNAL_CHANGE).values(_change_row(change)))
+        await self.record_changes([change])
 
     async def add_unless_taken(self, signals: Sequence[Signal]) -> set[UUID]:
         # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues), in
@@ -386,14 +389,30 @@ class SqlSignalRepository(_CaseworkRepository):
         ordered = sorted(signals, key=lambda s: (s.external_reference or "", str(s.id)))
         return set((await self.session.execute(stmt, [_signal_row(s) for s in ordered])).scalars().all())
 
+    # RETURNING makes SQLAlchemy send these as multi-row INSERT … VALUES statements (insertmanyvalues):
+    # without it asyncpg's executemany runs one INSERT per row.
     async def add_status_changes(self, changes: Sequence[SignalStatusChange]) -> None:
         if changes:
-            await self.session.execute(insert(SIGNAL_HISTORY), [_history_row(h) for h in changes])
+            stmt = insert(SIGNAL_HISTORY).returning(SIGNAL_HISTORY.c.id)
+            await self.session.execute(stmt, [_history_row(h) for h in changes])
 
     async def record_changes(self, changes: Sequence[SignalChange]) -> None:
-        if changes:
-            await take_turn(self.session, ChangeLog.signals)
-            await self.session.execute(insert(SIGNAL_CHANGE), [_change_row(c) for c in changes])
+        # Written by write_pending_changes, the unit of work's last statement before COMMIT: every
+        # signal writer waits for the log's turn, so it is held for that insert and the commit only,
+        # not while the response is built among the event loop's other requests.
+        self._pending_changes.extend(changes)
+
+    def forget_pending_changes(self) -> None:
+        self._pending_changes.clear()
+
+    async def write_pending_changes(self) -> None:
+        """Take the log's turn and append the changes recorded in this transaction (one insert)."""
+        if not self._pending_changes:
+            return
+        rows = [_change_row(c) for c in self._pending_changes]
+        self._pending_changes.clear()
+        await take_turn(self.session, ChangeLog.signals)
+        await self.session.execute(insert(SIGNAL_CHANGE).returning(SIGNAL_CHANGE.c.change_seq), rows)
 
     async def feed(self, organisation_id: UUID, after: int, limit: int) -> list[SignalFeedEntry]:
         """The organisation's signal changes after `after`, oldest first, each with the signal's progress

@@ -80,6 +80,11 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._holds:
             return  # the holder commits once, when everything of the request is in (see `holding`)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        # The signals' change-log rows go last, just before COMMIT (SqlSignalRepository.record_changes).
+        await self.signals.write_pending_changes()
         await self.session.commit()
 
     @asynccontextmanager
@@ -94,7 +99,7 @@ class SqlUnitOfWork:
 
     async def commit_held(self) -> None:
         """Commit what was done while holding."""
-        await self.session.commit()
+        await self._commit()
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -103,4 +108,5 @@ class SqlUnitOfWork:
             yield
 
     async def rollback(self) -> None:
+        self.signals.forget_pending_changes()
         await self.session.rollback()
