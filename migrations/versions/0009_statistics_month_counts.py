@@ -18,6 +18,10 @@ EU summer-time rule (since 1996: a month starting in April to October starts at 
 the day before, any other at 00:00 CET = 23:00 UTC), from the stored UTC text to the second; months before 1996 are never read from the counts
 (persistence.statistics counts them from the rows).
 
+A later migration that rebuilds one of the four tables on SQLite (batch_alter_table copies it into a
+new table) drops its triggers with the old table: such a migration must create them again (as here)
+and run `backfill`; tests/integration/test_statistics_month_counts.py fails while they are missing.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-22 00:40:00.000000
