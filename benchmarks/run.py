@@ -270,14 +270,16 @@ def fixtures(database_url: str) -> Fixtures:
 
 
 def run_wrk(
-    args: argparse.Namespace, script: str, url: str, duration: float | None = None, timeout: float = 2.0
+    args: argparse.Namespace, script: str, url: str, duration: float | None = None, timeout: float = 2.0,
+    connections: int | None = None,
 ) -> dict[str, int]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + LUA_DONE)
         path = handle.name
     seconds = duration if duration is not None else args.duration
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s", "-s", path, url
+        "wrk", f"-t{args.threads}", f"-c{connections or args.connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
+        "-s", path, url,
     ]
     try:
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -288,11 +290,12 @@ def run_wrk(
 
 
 def measure(
-    args: argparse.Namespace, name: str, script: str, url: str, items: int = 1, timeout: float = 2.0
+    args: argparse.Namespace, name: str, script: str, url: str, items: int = 1, timeout: float = 2.0,
+    connections: int | None = None,
 ) -> Measurement:
     if args.warmup > 0:
-        run_wrk(args, script, url, args.warmup, timeout)
-    raw = run_wrk(args, script, url, timeout=timeout)
+        run_wrk(args, script, url, args.warmup, timeout, connections)
+    raw = run_wrk(args, script, url, timeout=timeout, connections=connections)
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
     seconds = raw["duration_us"] / 1e6
     result = Measurement(
@@ -370,6 +373,10 @@ def main(argv: list[str] | None = None) -> None:
              "8 000/s is 4 s, past wrk's 2 s timeout, however fast the service",
     )
     parser.add_argument(
+        "--feed-pollers", type=int, default=8,
+        help="connections paging the police feed at once (default 8: a police system per region, not 64)",
+    )
+    parser.add_argument(
         "--batch-timeout", type=float, default=10.0,
         help="wrk's timeout for a batch, in seconds (default 10; every other request has wrk's 2 s): a system "
              "pushing 100 signals is no interactive request, and its p99 is in the table either way",
@@ -414,8 +421,8 @@ def main(argv: list[str] | None = None) -> None:
                   file=sys.stderr, flush=True)
         if wanted("feed-pages") and catch_up_result and catch_up_result[2]:
             paths = [("police", f"{API}/feeds/agenda-items?limit={FEED_MAX_LIMIT}&since={c}") for c in catch_up_result[2]]
-            rows.append(measure(args, f"GET /feeds/agenda-items (page of {FEED_MAX_LIMIT})",
-                                gets({"police": police}, paths), base, FEED_MAX_LIMIT))
+            rows.append(measure(args, f"GET /feeds/agenda-items ({FEED_MAX_LIMIT}/page, {args.feed_pollers} pollers)",
+                                gets({"police": police}, paths), base, FEED_MAX_LIMIT, connections=args.feed_pollers))
         if wanted("statistics"):
             year_to = date.fromisoformat(args.year_to)
             year_from = year_to - timedelta(days=364)

@@ -232,3 +232,4 @@ import persistence.tables_casework  # noqa: E402, F401 - registers the casework 
 import persistence.tables_integrations  # noqa: E402, F401 - registers the integration tables on `metadata`
 import persistence.tables_referrals  # noqa: E402, F401 - registers the contact-moment and referral tables on `metadata`
 import persistence.tables_residents  # noqa: E402, F401 - registers the residents tables on `metadata`
+import persistence.tables_statistics  # noqa: E402, F401 - registers the statistics counts table on `metadata`
