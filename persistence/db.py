@@ -27,7 +27,7 @@ _NETWORK_ERRNOS = frozenset({
 @dataclass(frozen=True)
 class DatabaseOptions:
     url: str
-    pool_size: int = 32
+    pool_size: int = 40
     max_overflow: int = 0
     pool_timeout_seconds: float = 5.0
     connect_timeout_seconds: float = 5.0
