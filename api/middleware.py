@@ -18,6 +18,8 @@ from api.problems import BodyTooLarge, problem_response
 from api.settings import API_VERSION
 
 REQUEST_ID_HEADER = "x-request-id"
+# Where api.dependencies.get_uow leaves the request's database sessions for close_sessions.
+SESSIONS = "koppelwerk.sessions"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 SECURITY_HEADERS = {
@@ -116,6 +118,7 @@ class HttpEnvelope:
                     await response(scope, receive, send_with_headers)
                 raise
         finally:
+            await close_sessions(scope)
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
@@ -147,3 +150,16 @@ class HttpEnvelope:
             return message  # type: ignore[return-value]
 
         return limited_receive
+
+
+
+async def close_sessions(scope: Scope) -> None:
+    """Close the request's database sessions (returning their connections; what a use case did not
+    commit is rolled back). A failure here is logged, never raised over the answer already sent."""
+    state = scope.get("state")
+    sessions = state.pop(SESSIONS, ()) if isinstance(state, dict) else ()
+    for session in sessions:
+        try:
+            await session.close()
+        except Exception:  # noqa: BLE001 - the answer is out; the pool discards a broken connection
+            logging.getLogger("koppelwerk.errors").warning("closing a database session failed", exc_info=True)

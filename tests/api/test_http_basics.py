@@ -530,3 +530,26 @@ def test_fast_password_hashing_is_refused_outside_test(
 def test_an_app_cannot_be_built_with_production_defaults(clean_env: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError):
         create_app(settings_from(environment="production"))
+
+
+def test_every_request_gives_its_database_connection_back(world: World) -> None:
+    """Sessions are closed by the HTTP envelope (not by a yield dependency): after answers of every kind —
+    a read, a write, a 404, a 412, a 400 and a 401 — no connection is left checked out of the pool."""
+    from domain.identity import Role
+
+    admin = world.headers(Role.admin)
+    world.client.get("/api/v1/organisations", headers=admin)
+    created = world.client.post(
+        "/api/v1/organisations", json={"name": "Buurtkracht", "kind": "instantie"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    world.client.get(f"/api/v1/organisations/{uuid.uuid4()}", headers=admin)  # 404
+    world.client.patch(location, json={"name": "X"}, headers={**admin, "If-Match": '"99"'})  # 412
+    world.client.post("/api/v1/organisations", json={"name": ""}, headers=admin)  # 400
+    world.client.get("/api/v1/organisations", headers={"Authorization": "Bearer nonsense"})  # 401
+    pool = world.app.state.engine.sync_engine.pool
+    if hasattr(pool, "checkedout"):
+        assert pool.checkedout() == 0
+    else:  # a pool that keeps no count cannot leak a checkout either
+        assert type(pool).__name__ in {"NullPool", "StaticPool"}
