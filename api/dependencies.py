@@ -62,9 +62,13 @@ async def authenticate(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The verified caller; any flaw in the token is a 401 with WWW-Authenticate: Bearer."""
+    return await principal_of_token(uow, tokens, _bearer_token(credentials))
+
+
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise AuthenticationFailed("a bearer token is required")
-    return await principal_of_token(uow, tokens, credentials.credentials)
+    return credentials.credentials
 
 
 def verified_subject(tokens: TokenService, token: str) -> tuple[PrincipalKind, UUID, frozenset[str] | None]:
@@ -113,9 +117,7 @@ class CallerRequirement(RoleRequirement):
     async def __call__(  # type: ignore[override]
         self, tokens: TokensDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
     ) -> Caller:
-        if credentials is None:
-            raise AuthenticationFailed("a bearer token is required")
-        kind, principal_id, vouched = verified_subject(tokens, credentials.credentials)
+        kind, principal_id, vouched = verified_subject(tokens, _bearer_token(credentials))
         return Caller(kind, principal_id, self.roles, vouched)
 
 
@@ -164,6 +166,13 @@ def link_next(request: Request, response: Response, page: Page[object]) -> None:
     if page.next_cursor:
         url = request.url.include_query_params(cursor=page.next_cursor)
         response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+
+
+def json_page(request: Request, body: bytes, page: Page[object]) -> Response:
+    """A page whose JSON is already written (api.schemas.common.write_json), with its `Link: rel="next"`."""
+    answer = Response(body, media_type="application/json")
+    link_next(request, answer, page)
+    return answer
 
 
 def etag(version: int) -> str:

@@ -152,7 +152,6 @@ class HttpEnvelope:
         return limited_receive
 
 
-
 async def close_sessions(scope: Scope) -> None:
     """Close the request's database sessions (returning their connections; what a use case did not
     commit is rolled back). A failure here is logged, never raised over the answer already sent."""

@@ -26,9 +26,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -71,6 +69,7 @@ from domain.signals import (
     SignalStatusChange,
 )
 from persistence.change_logs import ChangeLog, take_turn
+from persistence.db import conflict_insert, on_postgresql
 from persistence.pagination import fetch_page, fetch_page_by_partition
 from persistence.repositories import TableRepository
 from persistence.tables import ClientRow, UserRow, WijkRow
@@ -148,8 +147,8 @@ async def _link_sets(session: Any, ids: list[UUID], *links: tuple[Table, str, st
     found: list[dict[UUID, set[UUID]]] = [{} for _ in links]
     if not ids:
         return found
-    on_postgresql = session.get_bind().dialect.name == "postgresql"
-    wanted = bindparam("linked_ids", ids, type_=ARRAY(PgUUID(as_uuid=True))) if on_postgresql else None
+    key_type = links[0][0].c[links[0][1]].type  # every link is keyed by the same kind of id
+    wanted = bindparam("linked_ids", ids, type_=ARRAY(key_type)) if on_postgresql(session) else None
     parts = []
     for n, (table, key, value) in enumerate(links):
         column = table.c[key]
@@ -379,10 +378,9 @@ class SqlSignalRepository(_CaseworkRepository):
         # reference order so two batches that share references wait for each other in one order only.
         if not signals:
             return set()
-        dialect = self.session.get_bind().dialect.name
         c = self.table.c
         stmt = (
-            (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.table)
+            conflict_insert(self.session, self.table)
             .on_conflict_do_nothing(index_elements=[c.submitted_by_organisation_id, c.external_reference])
             .returning(c.id)
         )

@@ -25,6 +25,8 @@ from enum import IntEnum
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.db import on_postgresql
+
 
 class ChangeLog(IntEnum):
     """The advisory-lock key of each log (stable numbers: other deployments' processes share them)."""
@@ -35,5 +37,5 @@ class ChangeLog(IntEnum):
 
 async def take_turn(session: AsyncSession, log: ChangeLog) -> None:
     """Hold `log`'s turn until this transaction ends (re-entrant within the transaction)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(log)})

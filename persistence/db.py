@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -117,6 +118,16 @@ def database_unavailable(error: BaseException) -> bool:
         # asyncio raises a bare "Multiple exceptions: …" OSError when every address of a host failed.
         return error.errno in _NETWORK_ERRNOS or str(error).startswith("Multiple exceptions:")
     return False
+
+
+def on_postgresql(session: AsyncSession) -> bool:
+    """True when the session talks to PostgreSQL (else the embedded SQLite database)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def conflict_insert(session: AsyncSession, table: Table) -> Any:
+    """An INSERT into `table` that can say ON CONFLICT DO NOTHING, in the session's SQL dialect."""
+    return (postgresql.insert if on_postgresql(session) else sqlite.insert)(table)
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.idempotency import IdempotencyRecord, StoredResponse
+from persistence.db import conflict_insert
 from persistence.tables_integrations import IdempotencyKeyRow
 
 KEY: Table = IdempotencyKeyRow.__table__  # type: ignore[assignment]
@@ -38,8 +38,7 @@ class SqlIdempotencyRepository:
         self.session = session
 
     def _insert(self) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(KEY)
+        return conflict_insert(self.session, KEY)
 
     async def claim(self, record: IdempotencyRecord) -> bool:
         stmt = (

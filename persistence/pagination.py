@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
 from domain.pagination import Page, PageRequest
+from persistence.db import on_postgresql
 
 T = TypeVar("T")
 
@@ -82,14 +83,16 @@ async def fetch_page(
     if page.cursor:
         stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))
     stmt = stmt.order_by(*order_columns).limit(page.limit + 1)
-    rows = (await session.execute(stmt)).mappings().all()
-    has_more = len(rows) > page.limit
-    rows = rows[: page.limit]
+    return _page_of((await session.execute(stmt)).mappings().all(), order_columns, page, to_item)
+
+
+def _page_of(rows: Sequence[Any], order_columns: Sequence[Any], page: PageRequest, to_item: Callable[[Any], T]) -> Page[T]:
+    """A page from up to limit + 1 rows read in order (the extra one only tells there is more)."""
+    shown = rows[: page.limit]
     next_cursor = None
-    if has_more and rows:
-        last = rows[-1]
-        next_cursor = encode_cursor([last[c.key] for c in order_columns])
-    return Page(items=[to_item(r) for r in rows], next_cursor=next_cursor)
+    if len(rows) > page.limit and shown:
+        next_cursor = encode_cursor([shown[-1][c.key] for c in order_columns])
+    return Page(items=[to_item(r) for r in shown], next_cursor=next_cursor)
 
 
 async def fetch_page_by_partition(
@@ -109,7 +112,7 @@ async def fetch_page_by_partition(
     the parts are merged. The embedded SQLite database keeps the plain IN."""
     if len(keys) == 1:  # most koppels work one wijk: a plain equality, no IN list rendered per request
         return await fetch_page(session, stmt.where(partition == keys[0]), order_columns, page, to_item)
-    if not keys or session.get_bind().dialect.name != "postgresql":
+    if not keys or not on_postgresql(session):
         return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
     if page.cursor:
         stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))
@@ -123,10 +126,4 @@ async def fetch_page_by_partition(
         .order_by(*[part.c[c.key] for c in order_columns])
         .limit(page.limit + 1)
     )
-    rows = (await session.execute(merged)).mappings().all()
-    has_more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    next_cursor = None
-    if has_more and rows:
-        next_cursor = encode_cursor([rows[-1][c.key] for c in order_columns])
-    return Page(items=[to_item(r) for r in rows], next_cursor=next_cursor)
+    return _page_of((await session.execute(merged)).mappings().all(), order_columns, page, to_item)

@@ -24,6 +24,7 @@ from domain.residents import (
     name_key,
 )
 from persistence import resident_reads
+from persistence.db import on_postgresql
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository
 from persistence.tables import OrganisationRow, UserRow
@@ -115,7 +116,7 @@ class SqlResidentRepository(TableRepository[Resident]):
         )
 
     async def read_audited(self, request: OneTripRead) -> OneTripAnswer | None:
-        if self.session.get_bind().dialect.name != "postgresql":
+        if not on_postgresql(self.session):
             return None  # SQLite has no INSERT inside WITH; the use case goes step by step
         return await resident_reads.read_audited(self.session, request, _resident)
 

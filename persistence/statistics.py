@@ -44,6 +44,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from domain.referrals import ReferralStatus
 from domain.statistics import CountRow, Counts, Durations, Month
+from persistence.db import on_postgresql
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
 from persistence.tables_statistics import StatisticsMonthCountRow
@@ -165,7 +166,7 @@ class SqlStatisticsRepository:
         """Count, median and mean of the seconds from creation to first action of the wijk's signals
         created in [start, end) and acted on."""
         s = SIGNAL.c
-        if self.session.get_bind().dialect.name == "postgresql":
+        if on_postgresql(self.session):
             # The same figures in one sort: the waits as intervals (ordered as their seconds) in an
             # array, the median the mean of its elements (n+1)/2 and (n+2)/2 in seconds.
             params = {"wijk_id": wijk_id, "start": start, "end": end}

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
+from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_SECRET
 
@@ -76,3 +78,18 @@ def live_server(database_url: str, **settings: str) -> Iterator[str]:
                 process.kill()
                 process.wait(timeout=15)
         log.close()
+
+
+def libpq_dsn(database_url: str) -> str:
+    """The test database as a plain libpq DSN, for the test's own psycopg connections."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def waiting_on_locks(dsn: str) -> int:
+    """How many of the service's connections wait on a lock right now (to prove requests overlap)."""
+    with psycopg.connect(dsn, autocommit=True) as probe:
+        row = probe.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'koppelwerk-api' AND wait_event_type = 'Lock'"
+        ).fetchone()
+        return int(row[0]) if row else 0

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.access import accessing
-from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next
+from api.dependencies import IfMatchDep, PageDep, UowDep, etag, json_page
 from api.problems import problem_responses
 from api.schemas.common import PageOf
 from api.schemas.contact_moments import (
@@ -50,9 +50,7 @@ async def list_contact_moments(
 ) -> Response:
     filters = ContactMomentFilter(wijk_id, koppel_id, kind, from_, to, resident_id)
     result = await contact_moments.list_contact_moments(uow, access, page, filters, datetime.now(UTC))
-    answer = Response(contact_moments_json(result.items, result.next_cursor), media_type="application/json")
-    link_next(request, answer, result)
-    return answer
+    return json_page(request, contact_moments_json(result.items, result.next_cursor), result)
 
 
 @router.post(

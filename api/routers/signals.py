@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import ValidationError
 
-from api.dependencies import IfMatchDep, PageDep, UowDep, etag, link_next, scoped
+from api.dependencies import IfMatchDep, PageDep, UowDep, etag, json_page, link_next, scoped
 from api.idempotency import IdempotencyDep, Reply, RequiredIdempotencyDep
 from api.problems import invalid_input_of, problem_of, problem_responses
 from api.schemas.common import PageOf
@@ -83,9 +83,7 @@ async def list_signals(
     filters = SignalFilter(wijk_id, status_, category, source, urgency, created_from, created_to)
     result = await signals.list_signals(uow, scope, page, filters)
     body = SignalPage.json_of(result.items, result.next_cursor, receipts=signals.receipt_only(scope))
-    answer = Response(body, media_type="application/json")
-    link_next(request, answer, result)
-    return answer
+    return json_page(request, body, result)
 
 
 @router.post(

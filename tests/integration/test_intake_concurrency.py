@@ -23,7 +23,6 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from domain.identity import Role
 from persistence.change_logs import ChangeLog
@@ -31,7 +30,7 @@ from persistence.tables_casework import SignalRow
 from persistence.tables_integrations import IdempotencyKeyRow
 from tests.api.test_housing_intake import admin_patch_wijk, serve, signal
 from tests.factories import World, build_neighbourhoods
-from tests.live_server import live_server
+from tests.live_server import libpq_dsn, live_server, waiting_on_locks
 
 REQUESTS = 100
 POOL = 40
@@ -48,19 +47,10 @@ def server(world: World, backend: str, database_url: str) -> Iterator[tuple[str,
     place = build_neighbourhoods(world)
     admin_patch_wijk(world, place.wijk_a.id, postcodeRanges=[{"fromPostcode": "9401", "toPostcode": "9401"}])
     serve(world, wijkId=str(place.wijk_a.id))
-    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_dsn(database_url)
     settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60"}
     with live_server(database_url, **settings) as base_url:
         yield base_url, dsn
-
-
-def _waiting_on_locks(dsn: str) -> int:
-    with psycopg.connect(dsn, autocommit=True) as probe:
-        row = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name = 'koppelwerk-api' AND wait_event_type = 'Lock'"
-        ).fetchone()
-        return int(row[0]) if row else 0
 
 
 def fire_while_holding_the_turn(base_url: str, dsn: str, requests: list[dict[str, Any]]) -> tuple[list[httpx.Response], int]:
@@ -76,7 +66,7 @@ def fire_while_holding_the_turn(base_url: str, dsn: str, requests: list[dict[str
             while most < POOL * 3 // 4:
                 assert time.monotonic() < deadline, f"only {most} requests ever waited together: not parallel"
                 assert not any(t.done() for t in tasks), "a request finished while the turn was held"
-                most = max(most, await asyncio.to_thread(_waiting_on_locks, dsn))
+                most = max(most, await asyncio.to_thread(waiting_on_locks, dsn))
                 await asyncio.sleep(0.05)
             holder.execute("SELECT pg_advisory_unlock(%s)", (int(ChangeLog.signals),))
             return list(await asyncio.gather(*tasks)), most

@@ -33,7 +33,6 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from domain.identity import Role
 from persistence.change_logs import ChangeLog
@@ -43,7 +42,7 @@ from persistence.tables_residents import ResidentRow
 from tests.api.test_housing_intake import admin_patch_wijk, serve, signal
 from tests.api.test_referrals import Story
 from tests.factories import Neighbourhoods, World, build_neighbourhoods
-from tests.live_server import live_server
+from tests.live_server import libpq_dsn, live_server, waiting_on_locks
 from tests.resident_support import AuditedApi, audit_events, create_resident
 
 API = "/api/v1"
@@ -68,7 +67,7 @@ def server(backend: str, database_url: str) -> Iterator[Server]:
     with more connections than any race has requests."""
     if backend != "postgresql":
         pytest.skip("parallel writers need PostgreSQL (SQLite admits one writer at a time)")
-    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_dsn(database_url)
     settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60"}
     with live_server(database_url, **settings) as base_url:
         yield Server(base_url, dsn)
@@ -77,15 +76,6 @@ def server(backend: str, database_url: str) -> Iterator[Server]:
 @pytest.fixture
 def hoods(world: World, server: Server) -> Neighbourhoods:
     return build_neighbourhoods(world)
-
-
-def _waiting_on_locks(dsn: str) -> int:
-    with psycopg.connect(dsn, autocommit=True) as probe:
-        row = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name = 'koppelwerk-api' AND wait_event_type = 'Lock'"
-        ).fetchone()
-        return int(row[0]) if row else 0
 
 
 def race(server: Server, hold: str, params: tuple[Any, ...], requests: list[dict[str, Any]]) -> list[httpx.Response]:
@@ -102,7 +92,7 @@ def race(server: Server, hold: str, params: tuple[Any, ...], requests: list[dict
                 finished = [t for t in tasks if t.done()]
                 assert not finished, f"a request finished while the lock was held: {finished[0].result().text}"
                 assert time.monotonic() < deadline, f"only {most} of {len(requests)} requests ever waited together"
-                most = max(most, await asyncio.to_thread(_waiting_on_locks, server.dsn))
+                most = max(most, await asyncio.to_thread(waiting_on_locks, server.dsn))
                 await asyncio.sleep(0.05)
             holder.rollback()  # lets go of the lock; the test changed nothing
             return list(await asyncio.gather(*tasks))
