@@ -35,6 +35,4 @@ async def get_wijk_statistics(
 ) -> Response:
     minimum = request.app.state.settings.statistics_min_count
     result = await statistics.wijk_statistics(uow, scope, wijk_id, from_, to, minimum, datetime.now(UTC))
-    # Serialized by the model itself: a year holds hundreds of cells, which FastAPI would otherwise
-    # validate again and encode through Python dicts.
-    return Response(WijkStatisticsRead.of(result).model_dump_json(by_alias=True), media_type="application/json")
+    return Response(WijkStatisticsRead.json_of(result), media_type="application/json")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ApiModel
+from api.schemas.common import ApiModel, write_json
 from domain.statistics import Cell, WijkStatistics
 
 Count = Annotated[
@@ -60,6 +60,35 @@ class WijkStatisticsRead(ApiModel):
     referrals: list[OutcomeCount] = Field(description="Referrals per month proposed and status.")
     signal_first_action: FirstActionRead = Field(description="Time from signal to first action.")
     overdue_follow_ups: Count = Field(description="Referrals whose nazorg date has passed unchecked, today.")
+
+    @staticmethod
+    def json_of(s: WijkStatistics) -> bytes:
+        """The JSON of `of(s)`, written straight from the domain object: validating a year's hundreds of
+        counts into the model cost a fifth of the request (tests/unit/test_statistics_json.py holds the
+        two byte for byte equal)."""
+
+        def grouped(name: str, rows: tuple[Cell, ...]) -> list[dict[str, object]]:
+            return [{"period": c.period, name: c.key, "count": c.count} for c in rows]
+
+        first = s.first_action
+        return write_json(
+            {
+                "wijkId": s.wijk_id,
+                "from": s.from_day,
+                "to": s.to_day,
+                "minimumCount": s.minimum_count,
+                "signals": grouped("category", s.signals),
+                "contactMoments": grouped("kind", s.contact_moments),
+                "interventions": grouped("phase", s.interventions),
+                "referrals": grouped("status", s.referrals),
+                "signalFirstAction": {
+                    "signals": first.signals,
+                    "medianHours": first.median_hours,
+                    "averageHours": first.average_hours,
+                },
+                "overdueFollowUps": s.overdue_follow_ups,
+            }
+        )
 
     @classmethod
     def of(cls, s: WijkStatistics) -> WijkStatisticsRead:
