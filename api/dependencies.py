@@ -57,12 +57,13 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from POST /a
 
 
 async def authenticate(
+    request: Request,
     uow: UowDep,
-    tokens: TokensDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The verified caller; any flaw in the token is a 401 with WWW-Authenticate: Bearer."""
-    return await principal_of_token(uow, tokens, _bearer_token(credentials))
+    """The verified caller; any flaw in the token is a 401 with WWW-Authenticate: Bearer. (The token
+    service comes straight from the app state: every dependency FastAPI solves costs each request.)"""
+    return await principal_of_token(uow, request.app.state.tokens, _bearer_token(credentials))
 
 
 def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
