@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from api import open311
+from api import heap, open311
 from api.logs import configure_logging
 from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
@@ -131,4 +131,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(HttpEnvelope, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `koppelwerk serve` runs it, built once in each worker process: the start-up heap is
+    then frozen and the collector set for serving (api.heap)."""
+    app = create_app()
+    heap.settle()
     return app

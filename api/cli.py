@@ -50,7 +50,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     if args.demo or settings.demo_data:
         _cmd_demo(settings, args)
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,
