@@ -29,6 +29,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # asyncpg decodes timestamptz as aware datetimes in UTC (datetime.timezone.utc, which is UTC)
+        # already: no call per value. A page of 500 feed changes carries 2 500 instants.
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
