@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import ExecuteStyle
 
 from domain import offers
 from domain.categories import NeedCategory
@@ -30,7 +31,11 @@ def counting(app: FastAPI) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        # A true executemany is one statement per parameter set to the database (asyncpg pipelines
+        # them, PostgreSQL still runs each one): counted as such, so rows written that way show up as a
+        # count that grows with the page. A multi-row INSERT … VALUES (insertmanyvalues) is one.
+        one_per_row = executemany and context.execute_style is ExecuteStyle.EXECUTEMANY
+        statements.extend([statement] * (len(parameters) if one_per_row else 1))
 
     engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
