@@ -9,13 +9,11 @@ from pydantic import ValidationError
 
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, json_page, link_next, scoped
 from api.idempotency import IdempotencyDep, Reply, RequiredIdempotencyDep
-from api.problems import invalid_input_of, problem_of, problem_responses
+from api.problems import invalid_input_of, problem_responses
 from api.schemas.common import PageOf
 from api.schemas.signals import (
-    BatchOutcomeKind,
     SignalBatchCreate,
     SignalBatchRead,
-    SignalBatchResult,
     SignalCreate,
     SignalPage,
     SignalRead,
@@ -203,24 +201,6 @@ async def create_signal_batch(body: SignalBatchCreate, uow: UowDep, scope: Housi
 
     async def work() -> Reply:
         outcomes = await signals.record_signal_batch(uow, scope, items, datetime.now(UTC))
-        results = [_result(o) for o in outcomes]
-        counts = {kind: sum(1 for r in results if r.outcome is kind) for kind in BatchOutcomeKind}
-        read = SignalBatchRead(
-            created=counts[BatchOutcomeKind.created],
-            existing=counts[BatchOutcomeKind.existing],
-            rejected=counts[BatchOutcomeKind.rejected],
-            results=results,
-        )
-        return Reply.json(200, read)
+        return Reply(200, SignalBatchRead.json_of(outcomes))
 
     return await once.run(scope.principal, work)
-
-
-def _result(outcome: signals.BatchOutcome) -> SignalBatchResult:
-    if outcome.intake is None:
-        assert outcome.error is not None
-        return SignalBatchResult(
-            index=outcome.index, outcome=BatchOutcomeKind.rejected, signal=None, problem=problem_of(outcome.error)
-        )
-    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
-    return SignalBatchResult(index=outcome.index, outcome=kind, signal=SignalReceipt.of(outcome.intake.signal), problem=None)

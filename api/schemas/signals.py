@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+import orjson
+from pydantic import Field, TypeAdapter
 
-from api.problems import Problem
+from api.problems import Problem, problem_of
 from api.schemas.casework import (
     ActorRead,
     LocationIn,
@@ -22,7 +24,14 @@ from api.schemas.casework import (
 from api.schemas.common import ApiInput, ApiModel, ApiPatch, PageOf, write_json
 from domain.casework import Priority
 from domain.feeds import SignalProgress
-from domain.signals import Signal, SignalCategory, SignalSource, SignalStatus, SignalStatusChange
+from domain.signals import (
+    BatchOutcome,
+    Signal,
+    SignalCategory,
+    SignalSource,
+    SignalStatus,
+    SignalStatusChange,
+)
 
 Description = Annotated[str, Field(min_length=1, max_length=5000)]
 ExternalReference = Annotated[
@@ -280,3 +289,40 @@ class SignalBatchRead(ApiModel):
     existing: int
     rejected: int
     results: list[SignalBatchResult] = Field(description="One per item, in the order sent.")
+
+    @staticmethod
+    def json_of(outcomes: list[BatchOutcome]) -> bytes:
+        """The answer to a batch, written straight from the outcomes: the same bytes as the model built
+        with `result_of` (tests/unit/test_list_json.py holds the two equal); building and validating a
+        hundred receipts cost a tenth of a batch."""
+        results = [_result_json(o) for o in outcomes]
+        counts = Counter(r["outcome"] for r in results)
+        return write_json(
+            {
+                "created": counts[BatchOutcomeKind.created],
+                "existing": counts[BatchOutcomeKind.existing],
+                "rejected": counts[BatchOutcomeKind.rejected],
+                "results": results,
+            }
+        )
+
+
+def result_of(outcome: BatchOutcome) -> SignalBatchResult:
+    """One item's result as the documented model."""
+    if outcome.intake is None:
+        assert outcome.error is not None
+        return SignalBatchResult(
+            index=outcome.index, outcome=BatchOutcomeKind.rejected, signal=None, problem=problem_of(outcome.error)
+        )
+    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
+    return SignalBatchResult(index=outcome.index, outcome=kind, signal=SignalReceipt.of(outcome.intake.signal), problem=None)
+
+
+def _result_json(outcome: BatchOutcome) -> dict[str, Any]:
+    if outcome.intake is None:
+        assert outcome.error is not None
+        # Rare, and nested: the problem detail as its model writes it.
+        problem = orjson.loads(TypeAdapter(Problem).dump_json(problem_of(outcome.error), by_alias=True))
+        return {"index": outcome.index, "outcome": BatchOutcomeKind.rejected, "signal": None, "problem": problem}
+    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
+    return {"index": outcome.index, "outcome": kind, "signal": receipt_json(outcome.intake.signal), "problem": None}

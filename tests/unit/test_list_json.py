@@ -1,5 +1,5 @@
-"""Pages of signals and of contact moments are written straight from the domain objects
-(SignalPage.json_of, contact_moments_json); they must be byte for byte what pydantic writes for the
+"""Pages of signals and of contact moments, and the answer to a batch of signals, are written straight
+from the domain objects (SignalPage.json_of, contact_moments_json, SignalBatchRead.json_of); they must be byte for byte what pydantic writes for the
 documented models (SignalRead for the koppel, SignalReceipt for a housing system, ContactMomentRead):
 every optional field empty or filled, links in any order, any timestamp."""
 
@@ -13,12 +13,13 @@ from pydantic import TypeAdapter
 
 from api.schemas.common import PageOf
 from api.schemas.contact_moments import ContactMomentRead, contact_moments_json
-from api.schemas.signals import SignalPage, SignalRead, SignalReceipt
+from api.schemas.signals import SignalBatchRead, SignalPage, SignalRead, SignalReceipt, result_of
 from domain.casework import Actor, Priority
 from domain.contact_moments import ContactKind, ContactMoment
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.geo import Address, GeoPoint
 from domain.identity import PrincipalKind
-from domain.signals import Signal, SignalCategory, SignalSource, SignalStatus
+from domain.signals import BatchOutcome, Intake, Signal, SignalCategory, SignalSource, SignalStatus
 
 instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
 texts = st.text(max_size=30)
@@ -79,3 +80,27 @@ def test_a_page_of_contact_moments_is_what_pydantic_writes(page: list[ContactMom
     model = PageOf[ContactMomentRead](items=[ContactMomentRead.of(m) for m in page], next_cursor=cursor)
     expected = TypeAdapter(PageOf[ContactMomentRead]).dump_json(model, by_alias=True)
     assert contact_moments_json(page, cursor) == expected
+
+
+errors = (
+    st.builds(InvalidInput.field, texts, texts, texts)
+    | st.builds(NotFound, texts)
+    | st.builds(Conflict, texts)
+)
+outcomes = st.lists(
+    st.tuples(st.none() | st.builds(Intake, signals, st.booleans()), errors),
+    max_size=6,
+).map(lambda items: [BatchOutcome(i, intake, None if intake else error) for i, (intake, error) in enumerate(items)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(outcomes)
+def test_the_written_batch_answer_is_what_pydantic_writes(batch: list[BatchOutcome]) -> None:
+    results = [result_of(o) for o in batch]
+    model = SignalBatchRead(
+        created=sum(1 for r in results if r.outcome == "created"),
+        existing=sum(1 for r in results if r.outcome == "existing"),
+        rejected=sum(1 for r in results if r.outcome == "rejected"),
+        results=results,
+    )
+    assert SignalBatchRead.json_of(batch) == TypeAdapter(SignalBatchRead).dump_json(model, by_alias=True)
