@@ -31,6 +31,11 @@ def write_json(content: Any) -> bytes:
     return orjson.dumps(content, option=orjson.OPT_UTC_Z, default=_uuid_text)
 
 
+def write_page(items: list[Any], next_cursor: str | None) -> bytes:
+    """A PageOf written by write_json: its items (already as dicts) and the next page's cursor."""
+    return write_json({"items": items, "nextCursor": next_cursor})
+
+
 def _uuid_text(value: Any) -> str:
     # asyncpg hands out its own UUID subclass, which orjson does not take as a UUID.
     if isinstance(value, UUID):

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from api.schemas.casework import ActorRead, actor_json, sorted_ids
-from api.schemas.common import ApiInput, ApiModel, ApiPatch, write_json
+from api.schemas.common import ApiInput, ApiModel, ApiPatch, write_page
 from domain.contact_moments import MAX_RESIDENTS, ContactKind, ContactMoment
 
 Summary = Annotated[
@@ -94,7 +94,7 @@ class ContactMomentRead(ApiModel):
 def contact_moments_json(moments: list[ContactMoment], next_cursor: str | None) -> bytes:
     """A page of ContactMomentRead, the same bytes pydantic writes, straight from the domain objects
     (see common.write_json); tests/unit/test_list_json.py holds the two equal."""
-    return write_json({"items": [contact_moment_json(m) for m in moments], "nextCursor": next_cursor})
+    return write_page([contact_moment_json(m) for m in moments], next_cursor)
 
 
 def contact_moment_json(m: ContactMoment) -> dict[str, Any]:

@@ -8,8 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-import orjson
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from api.problems import Problem, problem_of
 from api.schemas.casework import (
@@ -21,11 +20,12 @@ from api.schemas.casework import (
     location_json,
     sorted_ids,
 )
-from api.schemas.common import ApiInput, ApiModel, ApiPatch, PageOf, write_json
+from api.schemas.common import ApiInput, ApiModel, ApiPatch, PageOf, write_json, write_page
 from domain.casework import Priority
 from domain.feeds import SignalProgress
 from domain.signals import (
     BatchOutcome,
+    Intake,
     Signal,
     SignalCategory,
     SignalSource,
@@ -191,7 +191,7 @@ class SignalPage(PageOf[SignalRead | SignalReceipt]):
         """The same bytes as serialising the page of SignalRead (or SignalReceipt) models, written
         straight from the domain objects; tests/unit/test_list_json.py holds the two equal."""
         view = receipt_json if receipts else signal_json
-        return write_json({"items": [view(s) for s in signals], "nextCursor": next_cursor})
+        return write_page([view(s) for s in signals], next_cursor)
 
 
 def signal_json(s: Signal) -> dict[str, Any]:
@@ -310,19 +310,22 @@ class SignalBatchRead(ApiModel):
 def result_of(outcome: BatchOutcome) -> SignalBatchResult:
     """One item's result as the documented model."""
     if outcome.intake is None:
-        assert outcome.error is not None
-        return SignalBatchResult(
-            index=outcome.index, outcome=BatchOutcomeKind.rejected, signal=None, problem=problem_of(outcome.error)
-        )
-    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
-    return SignalBatchResult(index=outcome.index, outcome=kind, signal=SignalReceipt.of(outcome.intake.signal), problem=None)
+        return SignalBatchResult(index=outcome.index, outcome=BatchOutcomeKind.rejected, signal=None, problem=_problem(outcome))
+    signal = SignalReceipt.of(outcome.intake.signal)
+    return SignalBatchResult(index=outcome.index, outcome=_kind(outcome.intake), signal=signal, problem=None)
 
 
 def _result_json(outcome: BatchOutcome) -> dict[str, Any]:
     if outcome.intake is None:
-        assert outcome.error is not None
-        # Rare, and nested: the problem detail as its model writes it.
-        problem = orjson.loads(TypeAdapter(Problem).dump_json(problem_of(outcome.error), by_alias=True))
+        problem = _problem(outcome).model_dump(mode="json")  # rare, and nested: as the model writes it
         return {"index": outcome.index, "outcome": BatchOutcomeKind.rejected, "signal": None, "problem": problem}
-    kind = BatchOutcomeKind.created if outcome.intake.created else BatchOutcomeKind.existing
-    return {"index": outcome.index, "outcome": kind, "signal": receipt_json(outcome.intake.signal), "problem": None}
+    return {"index": outcome.index, "outcome": _kind(outcome.intake), "signal": receipt_json(outcome.intake.signal), "problem": None}
+
+
+def _kind(intake: Intake) -> BatchOutcomeKind:
+    return BatchOutcomeKind.created if intake.created else BatchOutcomeKind.existing
+
+
+def _problem(outcome: BatchOutcome) -> Problem:
+    assert outcome.error is not None  # an item without an intake was refused
+    return problem_of(outcome.error)

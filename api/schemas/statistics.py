@@ -47,6 +47,11 @@ class FirstActionRead(ApiModel):
     average_hours: float | None = Field(description="null when fewer signals than the minimum were acted on.")
 
 
+def _grouped(name: str, rows: tuple[Cell, ...]) -> list[dict[str, object]]:
+    """A series' cells as its count models read them: the group under the series' own name."""
+    return [{"period": c.period, name: c.key, "count": c.count} for c in rows]
+
+
 class WijkStatisticsRead(ApiModel):
     """Anonymous counts of a wijk per month; no resident, address or text is part of this model."""
 
@@ -67,9 +72,6 @@ class WijkStatisticsRead(ApiModel):
         counts into the model cost a fifth of the request (tests/unit/test_statistics_json.py holds the
         two byte for byte equal)."""
 
-        def grouped(name: str, rows: tuple[Cell, ...]) -> list[dict[str, object]]:
-            return [{"period": c.period, name: c.key, "count": c.count} for c in rows]
-
         first = s.first_action
         return write_json(
             {
@@ -77,10 +79,10 @@ class WijkStatisticsRead(ApiModel):
                 "from": s.from_day,
                 "to": s.to_day,
                 "minimumCount": s.minimum_count,
-                "signals": grouped("category", s.signals),
-                "contactMoments": grouped("kind", s.contact_moments),
-                "interventions": grouped("phase", s.interventions),
-                "referrals": grouped("status", s.referrals),
+                "signals": _grouped("category", s.signals),
+                "contactMoments": _grouped("kind", s.contact_moments),
+                "interventions": _grouped("phase", s.interventions),
+                "referrals": _grouped("status", s.referrals),
                 "signalFirstAction": {
                     "signals": first.signals,
                     "medianHours": first.median_hours,
@@ -92,19 +94,16 @@ class WijkStatisticsRead(ApiModel):
 
     @classmethod
     def of(cls, s: WijkStatistics) -> WijkStatisticsRead:
-        def grouped(name: str, rows: tuple[Cell, ...]) -> list[dict[str, object]]:
-            return [{"period": c.period, name: c.key, "count": c.count} for c in rows]
-
         return cls.model_validate(
             {
                 "wijk_id": s.wijk_id,
                 "from": s.from_day,
                 "to": s.to_day,
                 "minimum_count": s.minimum_count,
-                "signals": grouped("category", s.signals),
-                "contact_moments": grouped("kind", s.contact_moments),
-                "interventions": grouped("phase", s.interventions),
-                "referrals": grouped("status", s.referrals),
+                "signals": _grouped("category", s.signals),
+                "contact_moments": _grouped("kind", s.contact_moments),
+                "interventions": _grouped("phase", s.interventions),
+                "referrals": _grouped("status", s.referrals),
                 "signal_first_action": {
                     "signals": s.first_action.signals,
                     "median_hours": s.first_action.median_hours,
