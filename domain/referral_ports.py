@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from domain.needs import Candidate, Need, NeedFilter
     from domain.referrals import Referral, ReferralFilter, ReferralStatusChange
     from domain.scope import Scope
-    from domain.statistics import Counts, Durations, Month
+    from domain.statistics import Counts, Month, Timeliness
 
 
 class ContactMomentRepository(Protocol):
@@ -64,5 +64,4 @@ class StatisticsRepository(Protocol):
     """Counts computed by the database (GROUP BY, window functions), never row by row."""
 
     async def counts(self, wijk_id: UUID, months: tuple[Month, ...]) -> Counts: ...
-    async def first_action(self, wijk_id: UUID, start: datetime, end: datetime) -> Durations: ...
-    async def overdue_follow_ups(self, wijk_id: UUID, today: date) -> int: ...
+    async def timeliness(self, wijk_id: UUID, start: datetime, end: datetime, today: date) -> Timeliness: ...

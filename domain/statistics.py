@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from domain.dates import LOCAL_ZONE, local_today
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.ports import UnitOfWork
 from domain.referral_policies import can_read_statistics
 from domain.scope import Scope, enforce
@@ -74,6 +74,15 @@ class Durations:
     count: int
     median_seconds: float | None
     average_seconds: float | None
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """How promptly the koppel acts: the time to first action on the period's signals, and the
+    referrals whose nazorg is overdue today (read together: one statement)."""
+
+    first_action: Durations
+    overdue_follow_ups: int
 
 
 @dataclass(frozen=True)
@@ -171,15 +180,14 @@ async def wijk_statistics(
     now: datetime,
 ) -> WijkStatistics:
     """The wijk's anonymous statistics for the period (default: the last twelve months)."""
+    # The scope's wijken were read from the database for this request (a koppel's assignments, the
+    # gemeente's municipality), so a wijk in it exists: no query of its own to ask.
     enforce(can_read_statistics(scope, wijk_id), NOT_FOUND)
-    if wijk_id not in await uow.wijken.existing((wijk_id,)):
-        raise NotFound(NOT_FOUND)
     today = local_today(now)
     start, end = check_period(from_day, to_day, today)
     months = months_of(start, end)
     counts = await uow.statistics.counts(wijk_id, months)
-    durations = await uow.statistics.first_action(wijk_id, months[0].start, months[-1].end)
-    overdue = await uow.statistics.overdue_follow_ups(wijk_id, today)
+    timely = await uow.statistics.timeliness(wijk_id, months[0].start, months[-1].end, today)
     return WijkStatistics(
         wijk_id=wijk_id,
         from_day=start,
@@ -189,8 +197,8 @@ async def wijk_statistics(
         contact_moments=cells(counts.contact_moments, minimum),
         interventions=cells(counts.interventions, minimum),
         referrals=cells(counts.referrals, minimum),
-        first_action=first_action(durations, minimum),
-        overdue_follow_ups=suppress(overdue, minimum),
+        first_action=first_action(timely.first_action, minimum),
+        overdue_follow_ups=suppress(timely.overdue_follow_ups, minimum),
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    Date,
     Float,
     Integer,
     String,
@@ -43,7 +44,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.referrals import ReferralStatus
-from domain.statistics import CountRow, Counts, Durations, Month
+from domain.statistics import CountRow, Counts, Durations, Month, Timeliness
 from persistence.db import on_postgresql
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
@@ -162,33 +163,44 @@ class SqlStatisticsRepository:
             referrals=found[REFERRAL.name],
         )
 
-    async def first_action(self, wijk_id: UUID, start: datetime, end: datetime) -> Durations:
+    async def timeliness(self, wijk_id: UUID, start: datetime, end: datetime, today: date) -> Timeliness:
         """Count, median and mean of the seconds from creation to first action of the wijk's signals
-        created in [start, end) and acted on."""
-        s = SIGNAL.c
+        created in [start, end) and acted on, and the wijk's referrals whose follow-up is overdue
+        today: one statement."""
         if on_postgresql(self.session):
             # The same figures in one sort of the waits as intervals: percentile_cont(0.5) is the middle
             # wait, or the mean of the two middle ones (half the time of collecting them in an array).
-            params = {"wijk_id": wijk_id, "start": start, "end": end}
-            count, average, median = (await self.session.execute(_FIRST_ACTION_POSTGRESQL, params)).one()
+            params = {"wijk_id": wijk_id, "start": start, "end": end, "today": today}
+            row = (await self.session.execute(_TIMELINESS_POSTGRESQL, params)).one()
         else:
+            s = SIGNAL.c
             acted_on = (s.wijk_id == wijk_id, s.created_at >= start, s.created_at < end, s.first_action_at.is_not(None))
-            count, average, median = (await self.session.execute(_first_action_window(acted_on))).one()
-        return Durations(int(count), float(median) if median is not None else None, float(average) if average is not None else None)
+            row = (await self.session.execute(_first_action_window(acted_on, _overdue(wijk_id, today)))).one()
+        count, average, median, overdue = row
+        return Timeliness(
+            Durations(int(count), float(median) if median is not None else None, float(average) if average is not None else None),
+            int(overdue),
+        )
 
-    async def overdue_follow_ups(self, wijk_id: UUID, today: date) -> int:
-        r = REFERRAL.c
-        stmt = select(func.count()).where(
+
+def _overdue(wijk_id: UUID, today: date) -> Any:
+    """The wijk's referrals not withdrawn whose follow-up day has passed without one (a scalar subquery)."""
+    r = REFERRAL.c
+    return (
+        select(func.count())
+        .where(
             r.wijk_id == wijk_id,
             r.follow_up_on < today,
             r.followed_up_on.is_(None),
             r.status != ReferralStatus.ingetrokken.value,
         )
-        return int((await self.session.execute(stmt)).scalar_one())
+        .scalar_subquery()
+    )
 
 
-def _first_action_window(acted_on: tuple[Any, ...]) -> Any:
-    """Count, mean and median (the middle row, or the mean of the two middle rows) by window functions."""
+def _first_action_window(acted_on: tuple[Any, ...], overdue: Any) -> Any:
+    """Count, mean and median (the middle row, or the mean of the two middle rows) by window functions,
+    and `overdue` alongside."""
     s = SIGNAL.c
     waited = select(seconds_between(s.first_action_at, s.created_at).label("secs")).where(*acted_on).subquery()
     ranked = select(
@@ -200,13 +212,21 @@ def _first_action_window(acted_on: tuple[Any, ...]) -> Any:
     middle = select(func.avg(ranked.c.secs)).where(
         ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     ).scalar_subquery()
-    return select(func.count(), func.avg(waited.c.secs), middle).select_from(waited)
+    return select(func.count(), func.avg(waited.c.secs), middle, overdue).select_from(waited)
 
 
-_FIRST_ACTION_POSTGRESQL = text("""
+_TIMELINESS_POSTGRESQL = text("""
 SELECT count(*),
        avg(EXTRACT(EPOCH FROM (first_action_at - created_at))),
-       EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY first_action_at - created_at))
+       EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY first_action_at - created_at)),
+       (SELECT count(*) FROM referral
+        WHERE wijk_id = :wijk_id AND follow_up_on < :today AND followed_up_on IS NULL AND status != :withdrawn)
 FROM signal
 WHERE wijk_id = :wijk_id AND created_at >= :start AND created_at < :end AND first_action_at IS NOT NULL
-""").bindparams(bindparam("wijk_id", type_=Uuid()), bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+""").bindparams(
+    bindparam("wijk_id", type_=Uuid()),
+    bindparam("start", type_=UTCDateTime()),
+    bindparam("end", type_=UTCDateTime()),
+    bindparam("today", type_=Date()),
+    bindparam("withdrawn", ReferralStatus.ingetrokken.value, type_=String()),
+)
