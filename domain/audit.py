@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from uuid import UUID, uuid4
+from uuid import UUID
+
+from uuid_utils.compat import uuid7
 
 from domain.errors import InvalidInput
 from domain.identity import Principal, Role
@@ -98,6 +100,14 @@ class AuditEvent:
     request_id: str | None
 
 
+def new_event_id() -> UUID:
+    """A time-ordered id (UUIDv7): the trail is appended in time order, so its primary-key index
+    grows at its right edge instead of touching a random page for every event (each such page also
+    costs a full-page image in PostgreSQL's write-ahead log after a checkpoint). An event already
+    states when it happened; the id repeats nothing that is not in the row."""
+    return uuid7()
+
+
 def audit_event(
     actor: Actor,
     action: AuditAction,
@@ -112,7 +122,7 @@ def audit_event(
     """One event; `fields` are field names (sorted, deduplicated), never values."""
     principal = actor.principal
     return AuditEvent(
-        id=uuid4(),
+        id=new_event_id(),
         occurred_at=now,
         actor_kind=ActorKind(principal.kind.value) if principal else ActorKind.system,
         actor_id=principal.id if principal else None,

@@ -27,7 +27,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.accounts import NOT_VOUCHED, UNKNOWN_ACCOUNT, resolve_principal
-from domain.audit import Access, AuditAction, audit_event
+from domain.audit import Access, AuditAction, audit_event, new_event_id
 from domain.dates import local_today
 from domain.errors import AuthenticationFailed, Forbidden, InvalidInput, InvalidParam, NotFound
 from domain.identity import KOPPEL_ROLES, Caller, PrincipalKind, Role
@@ -529,7 +529,7 @@ async def read_resident(uow: UnitOfWork, caller: Caller, resident_id: UUID, now:
         readers = frozenset(r for r in readers if r.value in caller.vouched_roles)
     answer = None
     if caller.kind is PrincipalKind.user:
-        request = OneTripRead(caller.id, readers, resident_id, local_today(now), uuid4(), now, request_id)
+        request = OneTripRead(caller.id, readers, resident_id, local_today(now), new_event_id(), now, request_id)
         answer = await uow.residents.read_audited(request)
     if answer is None:  # a system's token, or a store without the one-trip read
         principal = await resolve_principal(uow, caller.kind, caller.id)
