@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from domain.needs import Candidate, Need, NeedFilter
     from domain.referrals import Referral, ReferralFilter, ReferralStatusChange
     from domain.scope import Scope
-    from domain.statistics import Counts, Month, Timeliness
+    from domain.statistics import Figures, Month
 
 
 class ContactMomentRepository(Protocol):
@@ -63,5 +63,4 @@ class ReferralRepository(Protocol):
 class StatisticsRepository(Protocol):
     """Counts computed by the database (GROUP BY, window functions), never row by row."""
 
-    async def counts(self, wijk_id: UUID, months: tuple[Month, ...]) -> Counts: ...
-    async def timeliness(self, wijk_id: UUID, start: datetime, end: datetime, today: date) -> Timeliness: ...
+    async def figures(self, wijk_id: UUID, months: tuple[Month, ...], today: date) -> Figures: ...

@@ -79,10 +79,18 @@ class Durations:
 @dataclass(frozen=True)
 class Timeliness:
     """How promptly the koppel acts: the time to first action on the period's signals, and the
-    referrals whose nazorg is overdue today (read together: one statement)."""
+    referrals whose nazorg is overdue today."""
 
     first_action: Durations
     overdue_follow_ups: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the database counted for a wijk and period (one statement)."""
+
+    counts: Counts
+    timeliness: Timeliness
 
 
 @dataclass(frozen=True)
@@ -186,8 +194,8 @@ async def wijk_statistics(
     today = local_today(now)
     start, end = check_period(from_day, to_day, today)
     months = months_of(start, end)
-    counts = await uow.statistics.counts(wijk_id, months)
-    timely = await uow.statistics.timeliness(wijk_id, months[0].start, months[-1].end, today)
+    figures = await uow.statistics.figures(wijk_id, months, today)
+    counts, timely = figures.counts, figures.timeliness
     return WijkStatistics(
         wijk_id=wijk_id,
         from_day=start,

@@ -18,7 +18,7 @@ their (wijk_id, created_at) index, which carries first_action_at.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -32,11 +32,12 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    extract,
     func,
     literal,
+    null,
     or_,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +45,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.referrals import ReferralStatus
-from domain.statistics import CountRow, Counts, Durations, Month, Timeliness
+from domain.statistics import CountRow, Counts, Durations, Figures, Month, Timeliness
 from persistence.db import on_postgresql
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
@@ -126,81 +127,114 @@ def _kept_and_counted(wijk_id: UUID, kept: list[Month], direct: list[Month]) -> 
     every = union_all(*parts).subquery()
     total = func.sum(every.c.n)
     return (
-        select(every.c.series, every.c.period, every.c.key, total)
+        select(every.c.series, every.c.period, every.c.key, total.label("n"))
         .group_by(every.c.series, every.c.period, every.c.key)
         .having(total > 0)
     )
-
-
-_KEPT_ONLY = text("""
-SELECT series, month, group_key, sum(n) FROM statistics_month_count
-WHERE wijk_id = :wijk_id AND month >= :first AND month <= :last
-GROUP BY series, month, group_key
-HAVING sum(n) > 0
-""").bindparams(bindparam("wijk_id", type_=Uuid()), bindparam("first", type_=String()), bindparam("last", type_=String()))
 
 
 class SqlStatisticsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def counts(self, wijk_id: UUID, months: tuple[Month, ...]) -> Counts:
-        kept = kept_months(months)
-        direct = [m for m in months if m not in kept]
-        if direct:
-            stmt = _kept_and_counted(wijk_id, kept, direct)
-            rows = (await self.session.execute(stmt)).all()
-        else:  # whole months only: the kept counts alone, in a statement built once
-            params = {"wijk_id": wijk_id, "first": kept[0].label, "last": kept[-1].label}
-            rows = (await self.session.execute(_KEPT_ONLY, params)).all()
+    async def figures(self, wijk_id: UUID, months: tuple[Month, ...], today: date) -> Figures:
+        """The counts of `months` per series, month and group, the time to first action of the wijk's
+        signals created in them and acted on, and its referrals whose follow-up is overdue today: one
+        statement, the counts' rows followed by one row of timeliness (series NULL)."""
+        stmt, params = _figures(wijk_id, months, today, on_postgresql(self.session))
+        rows = (await self.session.execute(stmt, params)).all()
         found: dict[str, list[CountRow]] = {table.name: [] for table, _, _ in SERIES}
-        for series, period, key, n in rows:
-            found[series].append(CountRow(period, key, int(n)))
-        return Counts(
+        timely = Timeliness(Durations(0, None, None), 0)
+        for series, period, key, n, average, median, overdue in rows:
+            if series is None:
+                durations = Durations(int(n), float(median) if median is not None else None, float(average) if average is not None else None)
+                timely = Timeliness(durations, int(overdue))
+            else:
+                found[series].append(CountRow(period, key, int(n)))
+        counts = Counts(
             signals=found[SIGNAL.name],
             contact_moments=found[MOMENT.name],
             interventions=found[INTERVENTION.name],
             referrals=found[REFERRAL.name],
         )
-
-    async def timeliness(self, wijk_id: UUID, start: datetime, end: datetime, today: date) -> Timeliness:
-        """Count, median and mean of the seconds from creation to first action of the wijk's signals
-        created in [start, end) and acted on, and the wijk's referrals whose follow-up is overdue
-        today: one statement."""
-        if on_postgresql(self.session):
-            # The same figures in one sort of the waits as intervals: percentile_cont(0.5) is the middle
-            # wait, or the mean of the two middle ones (half the time of collecting them in an array).
-            params = {"wijk_id": wijk_id, "start": start, "end": end, "today": today}
-            row = (await self.session.execute(_TIMELINESS_POSTGRESQL, params)).one()
-        else:
-            s = SIGNAL.c
-            acted_on = (s.wijk_id == wijk_id, s.created_at >= start, s.created_at < end, s.first_action_at.is_not(None))
-            row = (await self.session.execute(_first_action_window(acted_on, _overdue(wijk_id, today)))).one()
-        count, average, median, overdue = row
-        return Timeliness(
-            Durations(int(count), float(median) if median is not None else None, float(average) if average is not None else None),
-            int(overdue),
-        )
+        return Figures(counts, timely)
 
 
-def _overdue(wijk_id: UUID, today: date) -> Any:
-    """The wijk's referrals not withdrawn whose follow-up day has passed without one (a scalar subquery)."""
-    r = REFERRAL.c
-    return (
+def _figures(wijk_id: UUID, months: tuple[Month, ...], today: date, postgresql: bool) -> tuple[Any, dict[str, Any]]:
+    """The statement and its parameters: built once for periods of whole months (the kept counts alone),
+    per request when months are counted from the rows (their month boundaries are part of it)."""
+    params = {"wijk_id": wijk_id, "start": months[0].start, "end": months[-1].end, "today": today}
+    kept = kept_months(months)
+    direct = [m for m in months if m not in kept]
+    if not direct:
+        return _WHOLE_MONTHS[postgresql], params | {"first": kept[0].label, "last": kept[-1].label}
+    return _with_timeliness(_kept_and_counted(wijk_id, kept, direct), postgresql), params
+
+
+def _with_timeliness(counts: Any, postgresql: bool) -> Any:
+    """`counts` (series, month, group, n) followed by the one row of timeliness, for the bound wijk_id,
+    start, end and today."""
+    s, r = SIGNAL.c, REFERRAL.c
+    wijk_id = bindparam("wijk_id", type_=Uuid())
+    acted_on = (
+        s.wijk_id == wijk_id,
+        s.created_at >= bindparam("start", type_=UTCDateTime()),
+        s.created_at < bindparam("end", type_=UTCDateTime()),
+        s.first_action_at.is_not(None),
+    )
+    overdue = (
         select(func.count())
         .where(
             r.wijk_id == wijk_id,
-            r.follow_up_on < today,
+            r.follow_up_on < bindparam("today", type_=Date()),
             r.followed_up_on.is_(None),
             r.status != ReferralStatus.ingetrokken.value,
         )
         .scalar_subquery()
     )
+    timeliness = (_first_action_postgresql if postgresql else _first_action_window)(acted_on, overdue)
+    counted = counts.subquery()
+    nothing = null().cast(Float)
+    c = counted.c
+    return union_all(select(c.series, c.period, c.key, c.n, nothing, nothing, null().cast(Integer)), timeliness)
+
+
+def _whole_months(postgresql: bool) -> Any:
+    k = MONTH_COUNT.c
+    total = func.sum(k.n)
+    counts = (
+        select(k.series, k.month.label("period"), k.group_key.label("key"), total.label("n"))
+        .where(
+            k.wijk_id == bindparam("wijk_id", type_=Uuid()),
+            k.month >= bindparam("first", type_=String()),
+            k.month <= bindparam("last", type_=String()),
+        )
+        .group_by(k.series, k.month, k.group_key)
+        .having(total > 0)
+    )
+    return _with_timeliness(counts, postgresql)
+
+
+def _first_action_postgresql(acted_on: tuple[Any, ...], overdue: Any) -> Any:
+    """Count, mean and median in one sort of the waits as intervals: percentile_cont(0.5) is the middle
+    wait, or the mean of the two middle ones (half the time of collecting them in an array); the mean
+    of the intervals, its seconds taken once, is cheaper than the mean of every wait's seconds."""
+    s = SIGNAL.c
+    wait = s.first_action_at - s.created_at
+    return select(
+        null().cast(String),
+        null().cast(String),
+        null().cast(String),
+        func.count(),
+        extract("epoch", func.avg(wait)).cast(Float),
+        extract("epoch", func.percentile_cont(0.5).within_group(wait)).cast(Float),
+        overdue,
+    ).where(*acted_on)
 
 
 def _first_action_window(acted_on: tuple[Any, ...], overdue: Any) -> Any:
     """Count, mean and median (the middle row, or the mean of the two middle rows) by window functions,
-    and `overdue` alongside."""
+    and `overdue` alongside (SQLite)."""
     s = SIGNAL.c
     waited = select(seconds_between(s.first_action_at, s.created_at).label("secs")).where(*acted_on).subquery()
     ranked = select(
@@ -212,21 +246,10 @@ def _first_action_window(acted_on: tuple[Any, ...], overdue: Any) -> Any:
     middle = select(func.avg(ranked.c.secs)).where(
         ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     ).scalar_subquery()
-    return select(func.count(), func.avg(waited.c.secs), middle, overdue).select_from(waited)
+    return select(
+        null().cast(String), null().cast(String), null().cast(String), func.count(), func.avg(waited.c.secs), middle, overdue
+    ).select_from(waited)
 
 
-_TIMELINESS_POSTGRESQL = text("""
-SELECT count(*),
-       avg(EXTRACT(EPOCH FROM (first_action_at - created_at))),
-       EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY first_action_at - created_at)),
-       (SELECT count(*) FROM referral
-        WHERE wijk_id = :wijk_id AND follow_up_on < :today AND followed_up_on IS NULL AND status != :withdrawn)
-FROM signal
-WHERE wijk_id = :wijk_id AND created_at >= :start AND created_at < :end AND first_action_at IS NOT NULL
-""").bindparams(
-    bindparam("wijk_id", type_=Uuid()),
-    bindparam("start", type_=UTCDateTime()),
-    bindparam("end", type_=UTCDateTime()),
-    bindparam("today", type_=Date()),
-    bindparam("withdrawn", ReferralStatus.ingetrokken.value, type_=String()),
-)
+# Built once per database: composing and keying the statement per request cost about as much as a round trip.
+_WHOLE_MONTHS = {postgresql: _whole_months(postgresql) for postgresql in (False, True)}
