@@ -487,6 +487,26 @@ _APPEND_AUDIT_EVENTS = text(
 ).bindparams(*[bindparam(name, type_=_audit_array(name)[1]) for name in _AUDIT_COLUMNS])
 
 
+# The events of one request that differ only in which resident and record they name (a page of contact
+# moments, a search): the shared columns travel once, only the ids as arrays.
+_PER_EVENT = ("id", "resident_id", "record_id")
+_SHARED = tuple(name for name in _AUDIT_COLUMNS if name not in _PER_EVENT)
+_APPEND_SHARED_AUDIT_EVENTS = text(
+    "INSERT INTO audit_event ({names}) SELECT {selected} FROM unnest({arrays}) AS e({per_event})".format(  # noqa: S608
+        names=", ".join(_AUDIT_COLUMNS),
+        selected=", ".join(
+            f"e.{name}" if name in _PER_EVENT else "CAST(:fields AS json)" if name == "fields" else f":{name}"
+            for name in _AUDIT_COLUMNS
+        ),
+        arrays=", ".join(f"CAST(:{name} AS uuid[])" for name in _PER_EVENT),
+        per_event=", ".join(_PER_EVENT),
+    )
+).bindparams(
+    *[bindparam(name, type_=ARRAY(Uuid())) for name in _PER_EVENT],
+    *[bindparam(name, type_=String() if name == "fields" else AUDIT.c[name].type) for name in _SHARED],
+)
+
+
 class SqlAuditRepository:
     """Append and read; there is deliberately no update or delete (and the database refuses them)."""
 
@@ -520,6 +540,12 @@ class SqlAuditRepository:
             # One statement text for any number of events, each column one array: a page that audits a
             # hundred residents is one execution of one prepared statement. (An executemany runs an
             # INSERT per event; a multi-row VALUES is a new statement to prepare for every count.)
+            shared = {name: rows[0][name] for name in _SHARED}
+            if all(row[name] == shared[name] for row in rows for name in _SHARED):
+                params = {name: [row[name] for row in rows] for name in _PER_EVENT}
+                params |= shared | {"fields": json.dumps(shared["fields"])}
+                await self.session.execute(_APPEND_SHARED_AUDIT_EVENTS, params)
+                return
             columns = {name: [row[name] for row in rows] for name in _AUDIT_COLUMNS}
             columns["fields"] = [json.dumps(fields) for fields in columns["fields"]]
             await self.session.execute(_APPEND_AUDIT_EVENTS, columns)
