@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from api import heap, open311
+from api.admission import AdmissionGate
 from api.logs import configure_logging
 from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
@@ -129,6 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "ETag", "Link", "Location", "API-Version", "X-Request-ID", "Retry-After", "Idempotent-Replayed"
         ],
         max_age=600,
+    )
+    # Inside the envelope: its request id, body limit and timings cover the wait at the gate.
+    app.add_middleware(
+        AdmissionGate, limit=settings.max_active_requests, timeout_seconds=settings.admission_timeout_seconds
     )
     app.add_middleware(HttpEnvelope, max_body_bytes=settings.max_body_bytes)
     return app

@@ -48,7 +48,8 @@ def server(world: World, backend: str, database_url: str) -> Iterator[tuple[str,
     admin_patch_wijk(world, place.wijk_a.id, postcodeRanges=[{"fromPostcode": "9401", "toPostcode": "9401"}])
     serve(world, wijkId=str(place.wijk_a.id))
     dsn = libpq_dsn(database_url)
-    settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60"}
+    # Every request inside the app at once (no admission gate): the races are between database sessions.
+    settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60", "max_active_requests": "0"}
     with live_server(database_url, **settings) as base_url:
         yield base_url, dsn
 

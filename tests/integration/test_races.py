@@ -68,7 +68,8 @@ def server(backend: str, database_url: str) -> Iterator[Server]:
     if backend != "postgresql":
         pytest.skip("parallel writers need PostgreSQL (SQLite admits one writer at a time)")
     dsn = libpq_dsn(database_url)
-    settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60"}
+    # Every request inside the app at once (no admission gate): the races are between database sessions.
+    settings = {"db_pool_size": str(POOL), "db_max_overflow": "0", "db_pool_timeout_seconds": "60", "max_active_requests": "0"}
     with live_server(database_url, **settings) as base_url:
         yield Server(base_url, dsn)
 
