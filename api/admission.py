@@ -34,7 +34,6 @@ HEALTH_PATH = f"{API_PREFIX}/health/"
 class AdmissionGate:
     def __init__(self, app: ASGIApp, limit: int, timeout_seconds: float) -> None:
         self.app = app
-        self.limit = limit
         self.timeout_seconds = timeout_seconds
         # asyncio's semaphore wakes its waiters first come, first served.
         self.places = asyncio.Semaphore(limit) if limit > 0 else None

@@ -113,17 +113,20 @@ def _counted_rows(table: Table, instant: str, group: str, wijk_id: UUID, months:
     )
 
 
-def _kept_and_counted(wijk_id: UUID, kept: list[Month], direct: list[Month]) -> Any:
-    """The kept counts of `kept` and the rows of `direct` counted, summed per series, month and group."""
+def _kept_and_counted(wijk_id: Any, kept: tuple[Any, Any] | None, direct: list[Month]) -> Any:
+    """The kept counts of the months `kept` spans (first and last label, or bound parameters for them)
+    and the rows of `direct` counted, summed per series, month and group."""
     parts: list[Any] = []
     if kept:
         k = MONTH_COUNT.c
+        first, last = kept
         parts.append(
             select(k.series, k.month.label("period"), k.group_key.label("key"), k.n).where(
-                k.wijk_id == wijk_id, k.month >= kept[0].label, k.month <= kept[-1].label
+                k.wijk_id == wijk_id, k.month >= first, k.month <= last
             )
         )
-    parts += [_counted_rows(table, instant, group, wijk_id, direct) for table, instant, group in SERIES]
+    if direct:
+        parts += [_counted_rows(table, instant, group, wijk_id, direct) for table, instant, group in SERIES]
     every = union_all(*parts).subquery()
     total = func.sum(every.c.n)
     return (
@@ -168,7 +171,8 @@ def _figures(wijk_id: UUID, months: tuple[Month, ...], today: date, postgresql: 
     direct = [m for m in months if m not in kept]
     if not direct:
         return _WHOLE_MONTHS[postgresql], params | {"first": kept[0].label, "last": kept[-1].label}
-    return _with_timeliness(_kept_and_counted(wijk_id, kept, direct), postgresql), params
+    spanned = (kept[0].label, kept[-1].label) if kept else None
+    return _with_timeliness(_kept_and_counted(wijk_id, spanned, direct), postgresql), params
 
 
 def _with_timeliness(counts: Any, postgresql: bool) -> Any:
@@ -200,19 +204,9 @@ def _with_timeliness(counts: Any, postgresql: bool) -> Any:
 
 
 def _whole_months(postgresql: bool) -> Any:
-    k = MONTH_COUNT.c
-    total = func.sum(k.n)
-    counts = (
-        select(k.series, k.month.label("period"), k.group_key.label("key"), total.label("n"))
-        .where(
-            k.wijk_id == bindparam("wijk_id", type_=Uuid()),
-            k.month >= bindparam("first", type_=String()),
-            k.month <= bindparam("last", type_=String()),
-        )
-        .group_by(k.series, k.month, k.group_key)
-        .having(total > 0)
-    )
-    return _with_timeliness(counts, postgresql)
+    """The statement for periods of whole months: the kept counts alone, everything bound."""
+    spanned = (bindparam("first", type_=String()), bindparam("last", type_=String()))
+    return _with_timeliness(_kept_and_counted(bindparam("wijk_id", type_=Uuid()), spanned, []), postgresql)
 
 
 def _first_action_postgresql(acted_on: tuple[Any, ...], overdue: Any) -> Any:

@@ -24,6 +24,10 @@ class Recorder:
         self.cues: dict[str, asyncio.Event] = {}
         self.bodies: dict[str, bytes] = {}
 
+    def release(self, name: str) -> None:
+        """Let the request `name` answer (now, or as soon as it is inside)."""
+        self.cues.setdefault(name, asyncio.Event()).set()
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         name = scope["path"].rsplit("/", 1)[-1]
         self.inside += 1
@@ -78,6 +82,14 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def served(gate: AdmissionGate, app: Recorder, name: str, **extra: Any) -> None:
+    """Send `name`, let it answer once the gate had its say, and expect its 200."""
+    answer = request(gate, name, **extra)
+    await settle()
+    app.release(name)
+    assert (await answer)[:2] == (200, name.encode())
+
+
 def test_at_most_the_limit_inside_and_the_rest_enter_in_arrival_order() -> None:
     async def main() -> None:
         app = Recorder()
@@ -89,7 +101,7 @@ def test_at_most_the_limit_inside_and_the_rest_enter_in_arrival_order() -> None:
             await settle()
         assert app.entered == ["r0", "r1"]
         for name in names:
-            app.cues.setdefault(name, asyncio.Event()).set()
+            app.release(name)
             await settle()
         answers = await asyncio.gather(*tasks)
         assert [a[1] for a in answers] == [n.encode() for n in names]
@@ -108,10 +120,10 @@ def test_a_slow_upload_waits_outside_and_holds_no_place() -> None:
         quick = request(gate, "quick")
         await settle()
         assert app.entered == ["quick"]
-        app.cues.setdefault("quick", asyncio.Event()).set()
+        app.release("quick")
         assert (await quick)[:2] == (200, b"quick")
         last_part.set()
-        app.cues.setdefault("slow", asyncio.Event()).set()
+        app.release("slow")
         assert (await slow)[:2] == (200, b"slow")
         assert app.bodies["slow"] == b"first second"  # the app still reads the whole body
 
@@ -124,10 +136,7 @@ def test_a_failing_request_gives_its_place_back() -> None:
         gate = AdmissionGate(app, limit=1, timeout_seconds=30)
         with pytest.raises(RuntimeError):
             await request(gate, "broken", **{"raise": True})
-        after = request(gate, "after")
-        await settle()
-        app.cues.setdefault("after", asyncio.Event()).set()
-        assert (await after)[:2] == (200, b"after")
+        await served(gate, app, "after")
 
     asyncio.run(main())
 
@@ -141,9 +150,9 @@ def test_health_probes_pass_a_full_gate() -> None:
         probe = request(gate, "live", path="/api/v1/health")
         await settle()
         assert app.entered == ["holder", "live"]
-        app.cues.setdefault("live", asyncio.Event()).set()
+        app.release("live")
         assert (await probe)[:2] == (200, b"live")
-        app.cues["holder"].set()
+        app.release("holder")
         await holder
 
     asyncio.run(main())
@@ -160,13 +169,9 @@ def test_a_request_that_waits_too_long_hears_busy_with_retry_after() -> None:
         problem = orjson.loads(body)
         assert problem["type"] == "urn:koppelwerk:problem:busy" and problem["instance"] == "/api/v1/things/late"
         assert "late" not in app.entered
-        app.cues["holder"].set()
+        app.release("holder")
         await holder
-        # The place is free again.
-        again = request(gate, "again")
-        await settle()
-        app.cues.setdefault("again", asyncio.Event()).set()
-        assert (await again)[:2] == (200, b"again")
+        await served(gate, app, "again")  # the place is free again
 
     asyncio.run(main())
 
