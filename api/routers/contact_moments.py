@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.access import accessing
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, json_page
+from api.direct import DirectRoute
 from api.problems import problem_responses
 from api.schemas.common import PageOf
 from api.schemas.contact_moments import (
@@ -21,7 +22,7 @@ from domain import contact_moments
 from domain.contact_moments import ContactKind, ContactMomentFilter, NewContactMoment
 from domain.identity import KOPPEL_ROLES
 
-router = APIRouter(prefix="/contact-moments", tags=["contact-moments"])
+router = APIRouter(prefix="/contact-moments", tags=["contact-moments"], route_class=DirectRoute)
 MomentId = Annotated[UUID, Path(alias="contactMomentId")]
 # The koppel's own record: its members in the wijk; the policy narrows to their wijken.
 Koppel = accessing(*KOPPEL_ROLES)

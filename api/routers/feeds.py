@@ -14,11 +14,12 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.responses import Response
 
 from api.dependencies import UowDep, scoped
+from api.direct import DirectRoute
 from api.schemas.feeds import CURSOR_DESCRIPTION, AgendaFeed, SignalFeed
 from domain import feeds
 from domain.identity import Role
 
-router = APIRouter(prefix="/feeds", tags=["feeds"])
+router = APIRouter(prefix="/feeds", tags=["feeds"], route_class=DirectRoute)
 Police = scoped(Role.police_system)
 Housing = scoped(Role.housing_system)
 

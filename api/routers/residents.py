@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.access import accessing
 from api.dependencies import IfMatchDep, PageDep, UowDep, calling, etag, link_next
+from api.direct import DirectRoute
 from api.logs import REQUEST_ID
 from api.problems import problem_responses
 from api.rate_limits import limit_resident_search
@@ -29,7 +30,7 @@ from domain import consents, residents, rights
 from domain.identity import KOPPEL_ROLES, Role
 from domain.residents import NewResident
 
-router = APIRouter(prefix="/residents", tags=["residents"])
+router = APIRouter(prefix="/residents", tags=["residents"], route_class=DirectRoute)
 ResidentId = Annotated[UUID, Path(alias="residentId")]
 # The koppel members of the resident's wijk read and write; the policy narrows to those wijken.
 Koppel = accessing(*KOPPEL_ROLES)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import ValidationError
 
 from api.dependencies import IfMatchDep, PageDep, UowDep, etag, json_page, link_next, scoped
+from api.direct import DirectRoute
 from api.idempotency import IdempotencyDep, Reply, RequiredIdempotencyDep
 from api.problems import invalid_input_of, problem_responses
 from api.schemas.common import PageOf
@@ -36,7 +37,7 @@ from domain.signals import (
     SignalStatus,
 )
 
-router = APIRouter(prefix="/signals", tags=["signals"])
+router = APIRouter(prefix="/signals", tags=["signals"], route_class=DirectRoute)
 batch_router = APIRouter(prefix="/signal-batches", tags=["signals"])
 SignalId = Annotated[UUID, Path(alias="signalId")]
 # Signals may carry residents' personal data: the koppel of the wijk works with them; a housing

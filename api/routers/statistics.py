@@ -7,11 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.dependencies import UowDep, scoped
+from api.direct import DirectRoute
 from api.schemas.statistics import WijkStatisticsRead
 from domain import statistics
 from domain.identity import KOPPEL_ROLES, Role
 
-router = APIRouter(prefix="/wijken", tags=["statistics"])
+router = APIRouter(prefix="/wijken", tags=["statistics"], route_class=DirectRoute)
 # Anonymous counts: the koppel of the wijk and the gemeente of its municipality (not the admin:
 # statistics describe casework, and the admin's role is the catalogue and the accounts).
 Readers = scoped(*KOPPEL_ROLES, Role.gemeente)
