@@ -147,17 +147,33 @@ async def _link_sets(session: Any, ids: list[UUID], *links: tuple[Table, str, st
     found: list[dict[UUID, set[UUID]]] = [{} for _ in links]
     if not ids:
         return found
+    if on_postgresql(session):
+        # The same statement for every page: built once per kind of owner (building it per request
+        # cost about a tenth of a signal page's worker CPU).
+        stmt = _LINK_STATEMENTS.get(links)
+        if stmt is None:
+            stmt = _LINK_STATEMENTS[links] = _links_statement(links, None)
+        rows = await session.execute(stmt, {"linked_ids": ids})
+    else:
+        rows = await session.execute(_links_statement(links, ids))
+    for link, owner, other in rows.all():
+        found[link].setdefault(owner, set()).add(other)
+    return found
+
+
+_LINK_STATEMENTS: dict[tuple[tuple[Table, str, str], ...], Any] = {}
+
+
+def _links_statement(links: tuple[tuple[Table, str, str], ...], ids: list[UUID] | None) -> Any:
+    """The links' rows for the owners in `ids` (an IN list), or in the array parameter `linked_ids`."""
     key_type = links[0][0].c[links[0][1]].type  # every link is keyed by the same kind of id
-    wanted = bindparam("linked_ids", ids, type_=ARRAY(key_type)) if on_postgresql(session) else None
+    wanted = bindparam("linked_ids", type_=ARRAY(key_type)) if ids is None else None
     parts = []
     for n, (table, key, value) in enumerate(links):
         column = table.c[key]
-        condition = column == func.any(wanted) if wanted is not None else column.in_(ids)
+        condition = column == func.any(wanted) if wanted is not None else column.in_(ids or [])
         parts.append(select(literal(n).label("link"), column.label("owner"), table.c[value].label("other")).where(condition))
-    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
-    for link, owner, other in (await session.execute(stmt)).all():
-        found[link].setdefault(owner, set()).add(other)
-    return found
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 async def _replace_links(session: Any, table: Table, key: str, value: str, owner: UUID, linked: Iterable[UUID]) -> None:
