@@ -108,11 +108,10 @@ class _Plan:
             raise _CannotPlan("a dependency that is not a coroutine function (sync, or with yield)")
         earlier = []
         for sub in dependant.dependencies:
-            key = (sub.call, sub.use_cache)
-            if not sub.use_cache or key not in self._done:
+            if not sub.use_cache or sub.call not in self._done:
                 self.steps.append(self._step_of(sub))
-                self._done[key] = len(self.steps) - 1
-            earlier.append((sub.name or "", self._done[key]))
+                self._done[sub.call] = len(self.steps) - 1
+            earlier.append((sub.name or "", self._done[sub.call]))
         parameters = []
         for fields, source in (
             (dependant.path_params, _path),

@@ -150,10 +150,7 @@ async def _link_sets(session: Any, ids: list[UUID], *links: tuple[Table, str, st
     if on_postgresql(session):
         # The same statement for every page: built once per kind of owner (building it per request
         # cost about a tenth of a signal page's worker CPU).
-        stmt = _LINK_STATEMENTS.get(links)
-        if stmt is None:
-            stmt = _LINK_STATEMENTS[links] = _links_statement(links, None)
-        rows = await session.execute(stmt, {"linked_ids": ids})
+        rows = await session.execute(_links_by_array(links), {"linked_ids": ids})
     else:
         rows = await session.execute(_links_statement(links, ids))
     for link, owner, other in rows.all():
@@ -161,7 +158,9 @@ async def _link_sets(session: Any, ids: list[UUID], *links: tuple[Table, str, st
     return found
 
 
-_LINK_STATEMENTS: dict[tuple[tuple[Table, str, str], ...], Any] = {}
+@cache
+def _links_by_array(links: tuple[tuple[Table, str, str], ...]) -> Any:
+    return _links_statement(links, None)
 
 
 def _links_statement(links: tuple[tuple[Table, str, str], ...], ids: list[UUID] | None) -> Any:

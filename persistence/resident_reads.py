@@ -18,7 +18,6 @@ the outer query reads it, so the audit event is stored exactly when the resident
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -131,19 +130,10 @@ async def read_audited(
         # read. The session holds no connection here, so the request still takes one at a time.
         async with engine.connect() as connection:
             driver = (await connection.get_raw_connection()).driver_connection
-            record = await driver.fetchrow(DRIVER_SQL, *(parameters[name] for name in DRIVER_PARAMETERS))
-        row = None if record is None else _decoded(record)
+            # The JSON column arrives decoded: SQLAlchemy registered its JSON codec on the connection.
+            row = await driver.fetchrow(DRIVER_SQL, *(parameters[name] for name in DRIVER_PARAMETERS))
     if row is None:
         return OneTripAnswer(None, False, None)
     resident = to_resident(row) if row["id"] is not None else None
     return OneTripAnswer(Role(row["account_role"]), bool(row["account_active"]), resident)
 
-
-def _decoded(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record as SQLAlchemy's result would give it: the JSON column decoded (SQLAlchemy has the
-    driver hand JSON over as text and decodes it itself)."""
-    row = dict(record)
-    languages = row["languages"]
-    if isinstance(languages, str | bytes):
-        row["languages"] = json.loads(languages)
-    return row
