@@ -1,19 +1,27 @@
-"""Contact moments with the residents involved; the residents of a page are read in one query."""
+"""Contact moments with the residents involved: on PostgreSQL a page brings its residents along, elsewhere
+the residents of a page are read in one query."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, select, update
 
 from domain.casework import Actor
 from domain.contact_moments import ContactKind, ContactMoment, ContactMomentFilter
 from domain.identity import PrincipalKind
 from domain.pagination import Page, PageRequest
-from persistence.pagination import fetch_page_by_partition
+from persistence.db import DriverStatement, on_postgresql
+from persistence.pagination import (
+    PageShape,
+    fetch_page_by_partition,
+    page_of_rows,
+    partitioned_page_values,
+)
 from persistence.repositories import TableRepository
 from persistence.tables import UserRow
 from persistence.tables_referrals import ContactMomentResidentRow, ContactMomentRow
@@ -50,15 +58,62 @@ def _columns(m: ContactMoment) -> dict[str, Any]:
     }
 
 
+_ORDER = [MOMENT.c.occurred_at, MOMENT.c.id]
+
+
+def _filter_values(filters: ContactMomentFilter) -> dict[str, Any]:
+    """The filters given, by parameter name, as the statement binds them (400 for a backwards period)."""
+    start, end = filters.occurred_range()
+    given = {
+        "koppel_id": filters.koppel_id,
+        "kind": filters.kind.value if filters.kind is not None else None,
+        "occurred_from": start,
+        "occurred_to": end,
+        "resident_id": filters.resident_id,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _with_recorder() -> Select[Any]:
+    return select(MOMENT, USER.c.display_name.label("recorded_by_name")).join(USER, USER.c.id == MOMENT.c.recorded_by_user_id)
+
+
+def _conditions(filters: Iterable[str], values: Mapping[str, Any] | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of the filters named (see _filter_values), each value a parameter of the
+    filter's name, bound to `values` when given."""
+    c, i = MOMENT.c, INVOLVED.c
+
+    def value(name: str, column: Any) -> Any:
+        return bindparam(name, (values or {}).get(name), type_=column.type)
+
+    conditions = {
+        "koppel_id": lambda: c.koppel_id == value("koppel_id", c.koppel_id),
+        "kind": lambda: c.kind == value("kind", c.kind),
+        "occurred_from": lambda: c.occurred_at >= value("occurred_from", c.occurred_at),
+        "occurred_to": lambda: c.occurred_at < value("occurred_to", c.occurred_at),
+        "resident_id": lambda: exists().where(i.contact_moment_id == c.id, i.resident_id == value("resident_id", i.resident_id)),
+    }
+    return [conditions[name]() for name in filters]
+
+
+@cache
+def _page_statement(shape: PageShape) -> DriverStatement:
+    """At most limit + 1 contact moments of the wijken given, each with its residents as an array.
+    Built and compiled once per shape."""
+    stmt = _with_recorder().where(*_conditions(shape.filters))
+    c, i = MOMENT.c, INVOLVED.c
+    page = shape.page(stmt, c.wijk_id, _ORDER).subquery("page")
+    residents = select(func.array_agg(i.resident_id)).where(i.contact_moment_id == page.c.id).scalar_subquery()
+    return DriverStatement.of(select(page, residents.label("resident_ids")).order_by(page.c.occurred_at, page.c.id))
+
+
 class SqlContactMomentRepository(TableRepository[ContactMoment]):
     table = MOMENT
     to_entity = staticmethod(_moment)
     not_found = "contact moment not found"
 
     def _select(self) -> Any:
-        return select(self.table, USER.c.display_name.label("recorded_by_name")).join(
-            USER, USER.c.id == self.table.c.recorded_by_user_id
-        )
+        return _with_recorder()
 
     async def _with_residents(self, rows: list[Mapping[str, Any]]) -> list[ContactMoment]:
         if not rows:
@@ -102,26 +157,21 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
         self, wijk_ids: frozenset[UUID], page: PageRequest, filters: ContactMomentFilter
     ) -> Page[ContactMoment]:
         # Mirrors domain.contact_moments.can_work_with_contact_moments: the caller's wijken only.
-        c, i = self.table.c, INVOLVED.c
         wijken = sorted(wijk_ids)
         if filters.wijk_id is not None:
             wijken = [w for w in wijken if w == filters.wijk_id]
-        conditions: list[Any] = []
-        if filters.koppel_id is not None:
-            conditions.append(c.koppel_id == filters.koppel_id)
-        if filters.kind is not None:
-            conditions.append(c.kind == filters.kind.value)
-        start, end = filters.occurred_range()
-        if start is not None:
-            conditions.append(c.occurred_at >= start)
-        if end is not None:
-            conditions.append(c.occurred_at < end)
-        if filters.resident_id is not None:
-            conditions.append(exists().where(i.contact_moment_id == c.id, i.resident_id == filters.resident_id))
-        rows = await fetch_page_by_partition(
-            self.session, self._select().where(*conditions), c.wijk_id, wijken, [c.occurred_at, c.id], page, lambda r: r
-        )
+        values = _filter_values(filters)
+        if wijken and on_postgresql(self.session):
+            return await self._page_on_driver(wijken, page, values)
+        stmt = self._select().where(*_conditions(values, values))
+        rows = await fetch_page_by_partition(self.session, stmt, MOMENT.c.wijk_id, wijken, _ORDER, page, lambda r: r)
         return Page(items=await self._with_residents(rows.items), next_cursor=rows.next_cursor)
+
+    async def _page_on_driver(self, wijken: list[UUID], page: PageRequest, values: dict[str, Any]) -> Page[ContactMoment]:
+        """The list above on PostgreSQL: the page and its residents in one statement, sent straight
+        to asyncpg."""
+        rows = await _page_statement(PageShape.of(values, wijken, page)).fetch(self.session, values | partitioned_page_values(wijken, _ORDER, page))
+        return page_of_rows(rows, _ORDER, page, lambda r: _moment(r, r["resident_ids"] or ()))
 
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment:
         await self.update(moment.id, expected_version, _columns(moment), now)

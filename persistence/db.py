@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,15 @@ from typing import Any
 from sqlalchemy import Table, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 # SQLSTATE classes that say the database cannot serve right now, whatever was asked: 08 connection
 # exception, 53 insufficient resources (too many connections, disk full), 57 operator intervention
@@ -134,3 +142,48 @@ async def ping(engine: AsyncEngine) -> None:
     """One round trip to prove the database answers (readiness)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled once for asyncpg ($1 … with the casts SQLAlchemy renders) and its
+    parameters' names in that order. For the hottest reads on PostgreSQL: SQLAlchemy's statement
+    execution and result wrapping cost more worker CPU than the rows themselves. Bound values skip
+    SQLAlchemy's type processing, so they must be what asyncpg takes (enum members as their value)."""
+
+    sql: str
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Any) -> DriverStatement:
+        compiled = statement.compile(dialect=asyncpg_dialect())
+        return cls(str(compiled), tuple(compiled.positiontup or ()))
+
+    async def fetch(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
+        """Its rows (asyncpg Records, read by column name), on the session's connection: inside the
+        transaction SQLAlchemy began there once it sent a statement of its own, else by itself, as
+        any single statement runs (SQLAlchemy begins a transaction lazily, at its first statement).
+        So a statement that writes (the resident read's audit event) belongs here only when it is
+        atomic by itself; a use case's writes go through the session and its commit."""
+        return await self.fetch_on(await session.connection(), values)
+
+    async def fetch_on(self, connection: AsyncConnection, values: Mapping[str, Any]) -> list[Any]:
+        """Its rows, on `connection`."""
+        pooled = await connection.get_raw_connection()
+        driver = pooled.driver_connection
+        assert driver is not None
+        try:
+            return list(await driver.fetch(self.sql, *(values[name] for name in self.names)))
+        except Exception as error:
+            await connection.run_sync(_raise_as_sqlalchemy, pooled.dbapi_connection, error, self.sql)
+            raise
+
+
+def _raise_as_sqlalchemy(connection: Connection, adapted: Any, error: Exception, statement: str) -> None:
+    """Raise the driver's `error` as SQLAlchemy raises it for a statement of its own: as one of its
+    DBAPIError classes, and with the connection invalidated when it was lost (the pool replaces it),
+    so the error handlers and the pool see what they see for every other statement."""
+    try:
+        adapted._handle_exception(error)  # the dialect's translation into its DBAPI's error classes
+    except Exception as dbapi_error:
+        connection._handle_dbapi_exception(dbapi_error, statement, None, None, None)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,23 +108,74 @@ async def fetch_page_by_partition(
     """fetch_page for the rows whose `partition` column holds one of `keys` (the wijken in a caller's
     scope). `partition IN (…) ORDER BY …` makes PostgreSQL read every row of every partition and sort
     them, so a page would cost more as the wijken fill up. On PostgreSQL the page is read partition by
-    partition instead (a LATERAL join over the keys, one bound array, so the statement is the same for
-    any number of wijken): each part takes at most limit + 1 rows along its (partition, order…) index and
-    the parts are merged. The embedded SQLite database keeps the plain IN."""
+    partition instead (see partitioned_page). The embedded SQLite database keeps the plain IN."""
     if len(keys) == 1:  # most koppels work one wijk: a plain equality, no IN list rendered per request
         return await fetch_page(session, stmt.where(partition == keys[0]), order_columns, page, to_item)
     if not keys or not on_postgresql(session):
         return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
-    if page.cursor:
-        stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))
-    array = bindparam("partition_keys", list(keys), type_=ARRAY(partition.type))
+    merged = partitioned_page(stmt, partition, order_columns, many=True, after_cursor=bool(page.cursor))
+    values = partitioned_page_values(keys, order_columns, page)
+    return _page_of((await session.execute(merged, values)).mappings().all(), order_columns, page, to_item)
+
+
+def partitioned_page(
+    stmt: Select[Any], partition: Any, order_columns: Sequence[Any], *, many: bool, after_cursor: bool
+) -> Select[Any]:
+    """A page of `stmt`'s rows in one or `many` partitions, ordered by `order_columns`, every value a
+    named parameter (partitioned_page_values), so one statement serves every request of its shape.
+
+    Over many partitions a LATERAL join over the keys (one bound array, whatever their number) takes
+    at most limit + 1 rows from each along its (partition, order…) index, and the parts are merged."""
+    if after_cursor:
+        stmt = stmt.where(after(order_columns, [bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(order_columns)]))
+    limit = bindparam("page_limit", type_=Integer)
+    if not many:
+        key = bindparam("partition_key", type_=partition.type)
+        return stmt.where(partition == key).order_by(*order_columns).limit(limit)
+    array = bindparam("partition_keys", type_=ARRAY(partition.type))
     wanted = func.unnest(array).table_valued("key").render_derived(name="wanted")
-    part = stmt.where(partition == wanted.c.key).order_by(*order_columns).limit(page.limit + 1).lateral("part")
-    merged = (
+    part = stmt.where(partition == wanted.c.key).order_by(*order_columns).limit(limit).lateral("part")
+    return (
         select(part)
         .select_from(wanted)
         .join(part, true())
         .order_by(*[part.c[c.key] for c in order_columns])
-        .limit(page.limit + 1)
+        .limit(limit)
     )
-    return _page_of((await session.execute(merged)).mappings().all(), order_columns, page, to_item)
+
+
+@dataclass(frozen=True)
+class PageShape:
+    """What a page statement of partitioned_page depends on, apart from the values bound into it:
+    which filters were given (by parameter name), one partition or many, after a cursor or not. A
+    statement is built and compiled once per shape."""
+
+    filters: tuple[str, ...]
+    many_partitions: bool
+    after_cursor: bool
+
+    @classmethod
+    def of(cls, filters: Mapping[str, Any], keys: Sequence[Any], page: PageRequest) -> PageShape:
+        return cls(tuple(filters), many_partitions=len(keys) > 1, after_cursor=bool(page.cursor))
+
+    def page(self, stmt: Select[Any], partition: Any, order_columns: Sequence[Any]) -> Select[Any]:
+        """partitioned_page of `stmt` for this shape."""
+        return partitioned_page(stmt, partition, order_columns, many=self.many_partitions, after_cursor=self.after_cursor)
+
+
+def partitioned_page_values(keys: Sequence[Any], order_columns: Sequence[Any], page: PageRequest) -> dict[str, Any]:
+    """The parameters of partitioned_page for these keys and this page (a malformed cursor is a 400)."""
+    values: dict[str, Any] = {"page_limit": page.limit + 1}
+    if len(keys) == 1:
+        values["partition_key"] = keys[0]
+    else:
+        values["partition_keys"] = list(keys)
+    if page.cursor:
+        for i, value in enumerate(decode_cursor(page.cursor, order_columns)):
+            values[f"after_{i}"] = value
+    return values
+
+
+def page_of_rows(rows: Sequence[Any], order_columns: Sequence[Any], page: PageRequest, to_item: Callable[[Any], T]) -> Page[T]:
+    """The page in up to limit + 1 rows read by a partitioned_page statement."""
+    return _page_of(rows, order_columns, page, to_item)

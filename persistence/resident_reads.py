@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import Boolean, String, Table, bindparam, column, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.audit import ActorKind, AuditAction, RecordKind
 from domain.identity import PrincipalKind, Role
 from domain.koppels import KoppelStatus
 from domain.residents import RESIDENT_FIELDS, OneTripAnswer, OneTripRead, Resident
+from persistence.db import DriverStatement
 from persistence.tables_residents import AuditEventRow, ResidentRow
 
 RESIDENT: Table = ResidentRow.__table__  # type: ignore[assignment]
@@ -98,11 +98,8 @@ STATEMENT = (
     )
     .columns(column("account_role", String), column("account_active", Boolean), *RESIDENT.c)
 )
-# The same statement as asyncpg takes it ($1 … with the casts SQLAlchemy renders), and its parameters'
-# names in that order: outside a transaction it goes straight to the driver (read_audited).
-_COMPILED = STATEMENT.compile(dialect=asyncpg_dialect())
-DRIVER_SQL = str(_COMPILED)
-DRIVER_PARAMETERS = tuple(_COMPILED.positiontup or ())
+# The same statement as asyncpg takes it: outside a transaction it goes straight to the driver.
+ON_DRIVER = DriverStatement.of(STATEMENT)
 
 
 async def read_audited(
@@ -129,9 +126,9 @@ async def read_audited(
         # execution and result wrapping around this one row cost as much worker CPU as the rest of the
         # read. The session holds no connection here, so the request still takes one at a time.
         async with engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
             # The JSON column arrives decoded: SQLAlchemy registered its JSON codec on the connection.
-            row = await driver.fetchrow(DRIVER_SQL, *(parameters[name] for name in DRIVER_PARAMETERS))
+            rows = await ON_DRIVER.fetch_on(connection, parameters)
+        row = rows[0] if rows else None
     if row is None:
         return OneTripAnswer(None, False, None)
     resident = to_resident(row) if row["id"] is not None else None

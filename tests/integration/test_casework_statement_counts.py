@@ -27,7 +27,7 @@ def scope_of(world: World, role: Role) -> Scope:
     return world.run(lambda uow: load_scope(uow, world.principals[role], today()))
 
 
-def test_signal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+def test_signal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI, backend: str) -> None:
     place = build_neighbourhoods(world)
     scope = scope_of(world, Role.wijkagent)
 
@@ -37,10 +37,13 @@ def test_signal_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI
             await signals.create_signal(uow, scope, data, datetime.now(UTC))
 
     world.run(work)
+    # The account with its scope facts, then the page; on SQLite its links follow in a third statement,
+    # on PostgreSQL they come with the page (SqlSignalRepository._koppel_page).
+    expected = 2 if backend == "postgresql" else 3
     for role in (Role.wijkagent, Role.wijkbeheerder):
         small = statements_for(world, app, f"{API}/signals?limit=2", role)
         large = statements_for(world, app, f"{API}/signals?limit=20", role)
-        assert small == large == 3, role
+        assert small == large == expected, role
 
 
 def test_intervention_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
@@ -106,4 +109,4 @@ def test_a_read_sends_no_transaction_statements_on_postgresql(world: World, app:
         response = world.client.get(f"{API}/signals?limit=20", headers=headers)
     assert response.status_code == 200
     assert not [s for s in statements if s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"))]
-    assert len(statements) == 3  # the account with its scope facts, the page, the links
+    assert len(statements) == 2  # the account with its scope facts, the page with its links

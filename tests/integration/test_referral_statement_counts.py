@@ -28,7 +28,7 @@ def access_of(world: World, role: Role) -> Access:
     return Access(world.run(lambda uow: load_scope(uow, world.principals[role], today())), "test")
 
 
-def test_contact_moment_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
+def test_contact_moment_list_costs_the_same_for_2_and_20_rows(world: World, app: FastAPI, backend: str) -> None:
     place = build_neighbourhoods(world)
     access = access_of(world, Role.wijkagent)
 
@@ -43,10 +43,13 @@ def test_contact_moment_list_costs_the_same_for_2_and_20_rows(world: World, app:
             await contact_moments.record_contact_moment(uow, access, data, now)
 
     world.run(work)
+    # The account with its scope facts, the page, the audit events of the residents it names; on
+    # SQLite the residents of the page are one more statement, on PostgreSQL they come with the page.
+    expected = 3 if backend == "postgresql" else 4
     for role in (Role.wijkagent, Role.opbouwwerker):
         small = statements_for(world, app, f"{API}/contact-moments?limit=2", role)
         large = statements_for(world, app, f"{API}/contact-moments?limit=20", role)
-        assert small == large <= 6, role
+        assert small == large == expected, role
 
 
 def test_need_referral_and_follow_up_lists_cost_the_same_for_2_and_20_rows(world: World, app: FastAPI) -> None:
