@@ -94,6 +94,7 @@ from persistence.tables_casework import (
     SignalStatusChangeRow,
 )
 from persistence.tables_integrations import SignalChangeRow
+from persistence.types import member_of
 
 SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
 SIGNAL_HISTORY: Table = SignalStatusChangeRow.__table__  # type: ignore[assignment]
@@ -296,6 +297,9 @@ def _signal_columns(s: Signal) -> dict[str, Any]:
     }
 
 
+_SOURCE, _CATEGORY, _PRIORITY, _STATUS = map(member_of, (SignalSource, SignalCategory, Priority, SignalStatus))
+
+
 def _signal(row: Mapping[str, Any], interventions: Iterable[UUID], agenda_items: Iterable[UUID]) -> Signal:
     address = (
         Address(row["location_postcode"], row["location_house_number"], row["location_house_number_addition"])
@@ -310,13 +314,13 @@ def _signal(row: Mapping[str, Any], interventions: Iterable[UUID], agenda_items:
     return Signal(
         id=row["id"],
         wijk_id=row["wijk_id"],
-        source=SignalSource(row["source"]),
-        category=SignalCategory(row["category"]),
+        source=_SOURCE(row["source"]),
+        category=_CATEGORY(row["category"]),
         description=row["description"],
-        urgency=Priority(row["urgency"]),
+        urgency=_PRIORITY(row["urgency"]),
         address=address,
         point=point,
-        status=SignalStatus(row["status"]),
+        status=_STATUS(row["status"]),
         submitted_by_organisation_id=row["submitted_by_organisation_id"],
         external_reference=row["external_reference"],
         recorded_by=_actor(row, "recorded_by"),
@@ -379,17 +383,28 @@ def _signal_conditions(filters: Iterable[str], values: Mapping[str, Any] | None 
 @cache
 def _signal_page(shape: PageShape) -> DriverStatement:
     """The statement of a koppel's signal page of this shape: at most limit + 1 signals of the wijken
-    given, their interventions and agenda items as arrays. Built and compiled once per shape."""
+    given, each with its recorder's name and its interventions and agenda items as arrays. Built and
+    compiled once per shape.
+
+    The names and links are subqueries on the page's rows, not joins beneath its LIMIT: PostgreSQL
+    plans the statement at every execution (it keeps choosing custom plans for it), and joins cost
+    more to plan than reading the 51 rows (about 290 µs of server CPU per page against 440)."""
     c = SIGNAL.c
-    stmt = _with_actor(SIGNAL, "recorded_by").where(*_signal_conditions(shape.filters))
-    page = shape.page(stmt, c.wijk_id, _SIGNAL_ORDER).subquery("page")
+    page = shape.page(select(SIGNAL).where(*_signal_conditions(shape.filters)), c.wijk_id, _SIGNAL_ORDER).subquery("page")
+
+    def one(column: Any, key: Any, equals: Any) -> Any:
+        return select(column).where(key == equals).scalar_subquery()
 
     def linked(table: Table, key: str, value: str) -> Any:
-        return select(func.array_agg(table.c[value])).where(table.c[key] == page.c.id).scalar_subquery()
+        return func.array(one(table.c[value], table.c[key], page.c.id))
 
     return DriverStatement.of(
         select(
             page,
+            func.coalesce(
+                one(USER.c.display_name, USER.c.id, page.c.recorded_by_user_id),
+                one(CLIENT.c.name, CLIENT.c.id, page.c.recorded_by_client_id),
+            ).label("actor_name"),
             linked(INTERVENTION_SIGNAL, "signal_id", "intervention_id").label("intervention_ids"),
             linked(AGENDA_SIGNAL, "signal_id", "agenda_item_id").label("agenda_item_ids"),
         ).order_by(page.c.created_at, page.c.id)
@@ -542,7 +557,7 @@ class SqlSignalRepository(_CaseworkRepository):
         straight to asyncpg (the busiest list of the front end)."""
         rows = await _signal_page(PageShape.of(values, wijken, page)).fetch(self.session, values | partitioned_page_values(wijken, _SIGNAL_ORDER, page))
         return page_of_rows(
-            rows, _SIGNAL_ORDER, page, lambda r: _signal(r, r["intervention_ids"] or (), r["agenda_item_ids"] or ())
+            rows, _SIGNAL_ORDER, page, lambda r: _signal(r, r["intervention_ids"], r["agenda_item_ids"])
         )
 
     async def save(self, signal: Signal, expected_version: int, now: datetime) -> Signal:

@@ -25,10 +25,14 @@ from persistence.pagination import (
 from persistence.repositories import TableRepository
 from persistence.tables import UserRow
 from persistence.tables_referrals import ContactMomentResidentRow, ContactMomentRow
+from persistence.types import member_of
 
 MOMENT: Table = ContactMomentRow.__table__  # type: ignore[assignment]
 INVOLVED: Table = ContactMomentResidentRow.__table__  # type: ignore[assignment]
 USER: Table = UserRow.__table__  # type: ignore[assignment]
+
+
+_KIND = member_of(ContactKind)
 
 
 def _moment(row: Mapping[str, Any], resident_ids: Any = ()) -> ContactMoment:
@@ -36,7 +40,7 @@ def _moment(row: Mapping[str, Any], resident_ids: Any = ()) -> ContactMoment:
         id=row["id"],
         wijk_id=row["wijk_id"],
         koppel_id=row["koppel_id"],
-        kind=ContactKind(row["kind"]),
+        kind=_KIND(row["kind"]),
         occurred_at=row["occurred_at"],
         place=row["place"],
         summary=row["summary"],
@@ -98,13 +102,18 @@ def _conditions(filters: Iterable[str], values: Mapping[str, Any] | None = None)
 
 @cache
 def _page_statement(shape: PageShape) -> DriverStatement:
-    """At most limit + 1 contact moments of the wijken given, each with its residents as an array.
-    Built and compiled once per shape."""
-    stmt = _with_recorder().where(*_conditions(shape.filters))
+    """At most limit + 1 contact moments of the wijken given, each with its recorder's name and its
+    residents as an array; subqueries on the page's rows rather than joins beneath its LIMIT, which
+    cost PostgreSQL more to plan (see persistence.casework._signal_page). Built once per shape."""
     c, i = MOMENT.c, INVOLVED.c
-    page = shape.page(stmt, c.wijk_id, _ORDER).subquery("page")
-    residents = select(func.array_agg(i.resident_id)).where(i.contact_moment_id == page.c.id).scalar_subquery()
-    return DriverStatement.of(select(page, residents.label("resident_ids")).order_by(page.c.occurred_at, page.c.id))
+    page = shape.page(select(MOMENT).where(*_conditions(shape.filters)), c.wijk_id, _ORDER).subquery("page")
+    recorder = select(USER.c.display_name).where(USER.c.id == page.c.recorded_by_user_id).scalar_subquery()
+    residents = func.array(select(i.resident_id).where(i.contact_moment_id == page.c.id).scalar_subquery())
+    return DriverStatement.of(
+        select(page, recorder.label("recorded_by_name"), residents.label("resident_ids")).order_by(
+            page.c.occurred_at, page.c.id
+        )
+    )
 
 
 class SqlContactMomentRepository(TableRepository[ContactMoment]):
@@ -171,7 +180,7 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
         """The list above on PostgreSQL: the page and its residents in one statement, sent straight
         to asyncpg."""
         rows = await _page_statement(PageShape.of(values, wijken, page)).fetch(self.session, values | partitioned_page_values(wijken, _ORDER, page))
-        return page_of_rows(rows, _ORDER, page, lambda r: _moment(r, r["resident_ids"] or ()))
+        return page_of_rows(rows, _ORDER, page, lambda r: _moment(r, r["resident_ids"]))
 
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment:
         await self.update(moment.id, expected_version, _columns(moment), now)

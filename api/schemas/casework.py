@@ -118,4 +118,4 @@ def location_json(address: Address | None, point: GeoPoint | None) -> dict[str, 
 
 def sorted_ids(ids: Any) -> list[UUID]:
     """Link ids in a stable order."""
-    return sorted(ids, key=str)
+    return sorted(ids, key=str) if ids else []
