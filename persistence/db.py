@@ -153,11 +153,13 @@ class DriverStatement:
 
     sql: str
     names: tuple[str, ...]
+    fixed: Mapping[str, Any]  # the values the statement carries itself (literals SQLAlchemy binds)
 
     @classmethod
     def of(cls, statement: Any) -> DriverStatement:
         compiled = statement.compile(dialect=asyncpg_dialect())
-        return cls(str(compiled), tuple(compiled.positiontup or ()))
+        fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+        return cls(str(compiled), tuple(compiled.positiontup or ()), fixed)
 
     async def fetch(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
         """Its rows (asyncpg Records, read by column name), on the session's connection: inside the
@@ -172,8 +174,9 @@ class DriverStatement:
         pooled = await connection.get_raw_connection()
         driver = pooled.driver_connection
         assert driver is not None
+        arguments = [values[name] if name in values else self.fixed[name] for name in self.names]
         try:
-            return list(await driver.fetch(self.sql, *(values[name] for name in self.names)))
+            return list(await driver.fetch(self.sql, *arguments))
         except Exception as error:
             await connection.run_sync(_raise_as_sqlalchemy, pooled.dbapi_connection, error, self.sql)
             raise

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import Select, Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dates import Period
 from domain.koppels import KoppelStatus
 from domain.scope import AssignmentFact, MembershipFact, ReachableWijk, ScopeFacts
+from persistence.db import DriverStatement, on_postgresql
 from persistence.tables import (
     KoppelMemberRow,
     KoppelRow,
@@ -107,14 +108,11 @@ class SqlScopeRepository:
 
     async def municipality_facts(self, organisation_id: UUID) -> ScopeFacts:
         """The organisation's municipality and the wijken in it."""
-        o, w = ORGANISATION.c, WIJK.c
-        stmt = (
-            select(o.municipality_code.label("organisation_municipality"), w.id, w.municipality_code)
-            .select_from(ORGANISATION)
-            .outerjoin(WIJK, w.municipality_code == o.municipality_code)
-            .where(o.id == organisation_id)
-        )
-        rows = (await self.session.execute(stmt)).mappings().all()
+        rows: Sequence[Mapping[str, Any]]
+        if on_postgresql(self.session):  # every gemeente request reads them: straight to asyncpg
+            rows = await _MUNICIPALITY_ON_DRIVER.fetch(self.session, {"organisation_id": organisation_id})
+        else:
+            rows = (await self.session.execute(_MUNICIPALITY, {"organisation_id": organisation_id})).mappings().all()
         return ScopeFacts(
             wijken=tuple(ReachableWijk(r["id"], r["municipality_code"]) for r in rows if r["id"] is not None),
             municipality_code=rows[0]["organisation_municipality"] if rows else None,
@@ -141,3 +139,13 @@ class SqlScopeRepository:
         stmt = select(w.id, w.municipality_code).where(or_(w.id.in_(named), w.municipality_code.in_(municipalities)))
         rows = (await self.session.execute(stmt)).all()
         return ScopeFacts(wijken=tuple(ReachableWijk(wijk_id, code) for wijk_id, code in rows))
+
+
+# An organisation's municipality and the wijken in it (SqlScopeRepository.municipality_facts).
+_MUNICIPALITY = (
+    select(ORGANISATION.c.municipality_code.label("organisation_municipality"), WIJK.c.id, WIJK.c.municipality_code)
+    .select_from(ORGANISATION)
+    .outerjoin(WIJK, WIJK.c.municipality_code == ORGANISATION.c.municipality_code)
+    .where(ORGANISATION.c.id == bindparam("organisation_id"))
+)
+_MUNICIPALITY_ON_DRIVER = DriverStatement.of(_MUNICIPALITY)

@@ -18,6 +18,7 @@ their (wijk_id, created_at) index, which carries first_action_at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -46,7 +47,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from domain.referrals import ReferralStatus
 from domain.statistics import CountRow, Counts, Durations, Figures, Month, Timeliness
-from persistence.db import on_postgresql
+from persistence.db import DriverStatement, on_postgresql
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
 from persistence.tables_statistics import StatisticsMonthCountRow
@@ -144,8 +145,13 @@ class SqlStatisticsRepository:
         """The counts of `months` per series, month and group, the time to first action of the wijk's
         signals created in them and acted on, and its referrals whose follow-up is overdue today: one
         statement, the counts' rows followed by one row of timeliness (series NULL)."""
-        stmt, params = _figures(wijk_id, months, today, on_postgresql(self.session))
-        rows = (await self.session.execute(stmt, params)).all()
+        postgresql = on_postgresql(self.session)
+        stmt, params = _figures(wijk_id, months, today, postgresql)
+        rows: Sequence[Any]
+        if postgresql and stmt is _WHOLE_MONTHS[True]:  # a period of whole months: straight to asyncpg
+            rows = await _WHOLE_MONTHS_ON_DRIVER.fetch(self.session, params)
+        else:
+            rows = (await self.session.execute(stmt, params)).all()
         found: dict[str, list[CountRow]] = {table.name: [] for table, _, _ in SERIES}
         timely = Timeliness(Durations(0, None, None), 0)
         for series, period, key, n, average, median, overdue in rows:
@@ -247,3 +253,4 @@ def _first_action_window(acted_on: tuple[Any, ...], overdue: Any) -> Any:
 
 # Built once per database: composing and keying the statement per request cost about as much as a round trip.
 _WHOLE_MONTHS = {postgresql: _whole_months(postgresql) for postgresql in (False, True)}
+_WHOLE_MONTHS_ON_DRIVER = DriverStatement.of(_WHOLE_MONTHS[True])
