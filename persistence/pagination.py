@@ -51,7 +51,10 @@ def decode_cursor(cursor: str, columns: Sequence[Any]) -> list[Any]:
             if value is None or python_type is object:  # sqlmodel's AutoString reports `object`
                 values.append(value)
             elif python_type is datetime:
-                values.append(datetime.fromisoformat(value))
+                instant = datetime.fromisoformat(value)
+                if instant.tzinfo is None:  # cursors carry instants with their offset, as issued
+                    raise ValueError("an instant without its offset")
+                values.append(instant)
             elif python_type is date:
                 values.append(date.fromisoformat(value))
             elif python_type is UUID:

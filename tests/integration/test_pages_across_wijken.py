@@ -5,6 +5,8 @@ number of statements for 2 rows as for 20."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,3 +108,27 @@ def test_signals_of_two_wijken_page_as_one_list(world: World, hoods: Neighbourho
     small = statements_for(world, app, f"{API}/signals?limit=2", Role.wijkagent)
     large = statements_for(world, app, f"{API}/signals?limit=20", Role.wijkagent)
     assert small == large <= 5
+
+
+def _cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["signals", "contact-moments"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor("2026-01-01T00:00:00", "0190a5b4-0000-7000-8000-000000000000"),  # an instant without its zone
+        _cursor("2026-01-01T00:00:00+00:00", "not an id"),
+        _cursor("2026-01-01T00:00:00+00:00"),
+        _cursor(1, 2),
+        "%%%",
+    ],
+)
+def test_a_forged_cursor_is_a_400_on_cursor(world: World, hoods: Neighbourhoods, path: str, cursor: str) -> None:
+    """One wijk or two (the page read wijk by wijk), a cursor the API did not issue answers a 400 that
+    names `cursor`; the lists of either kind read their page the same way."""
+    for headers in (world.headers(Role.wijkagent), world.headers_for(hoods.koppel_b.members[Role.wijkagent])):
+        response = world.client.get(f"{API}/{path}", params={"cursor": cursor}, headers=headers)
+        assert response.status_code == 400, response.text
+        assert "cursor" in response.text
