@@ -555,10 +555,9 @@ class SqlSignalRepository(_CaseworkRepository):
     async def _koppel_page(self, wijken: list[UUID], page: PageRequest, values: dict[str, Any]) -> Page[Signal]:
         """The list above for a koppel on PostgreSQL: the page and its links in one statement, sent
         straight to asyncpg (the busiest list of the front end)."""
-        rows = await _signal_page(PageShape.of(values, wijken, page)).fetch(self.session, values | partitioned_page_values(wijken, _SIGNAL_ORDER, page))
-        return page_of_rows(
-            rows, _SIGNAL_ORDER, page, lambda r: _signal(r, r["intervention_ids"], r["agenda_item_ids"])
-        )
+        statement = _signal_page(PageShape.of(values, wijken, page))
+        rows = await statement.fetch(self.session, values | partitioned_page_values(wijken, _SIGNAL_ORDER, page))
+        return page_of_rows(rows, _SIGNAL_ORDER, page, lambda r: _signal(r, r["intervention_ids"], r["agenda_item_ids"]))
 
     async def save(self, signal: Signal, expected_version: int, now: datetime) -> Signal:
         await self.update(signal.id, expected_version, _signal_columns(signal), now)

@@ -179,7 +179,8 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
     async def _page_on_driver(self, wijken: list[UUID], page: PageRequest, values: dict[str, Any]) -> Page[ContactMoment]:
         """The list above on PostgreSQL: the page and its residents in one statement, sent straight
         to asyncpg."""
-        rows = await _page_statement(PageShape.of(values, wijken, page)).fetch(self.session, values | partitioned_page_values(wijken, _ORDER, page))
+        statement = _page_statement(PageShape.of(values, wijken, page))
+        rows = await statement.fetch(self.session, values | partitioned_page_values(wijken, _ORDER, page))
         return page_of_rows(rows, _ORDER, page, lambda r: _moment(r, r["resident_ids"]))
 
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment:
