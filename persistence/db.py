@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,7 @@ class DriverStatement:
     execution and result wrapping cost more worker CPU than the rows themselves. Bound values skip
     SQLAlchemy's type processing, so they must be what asyncpg takes (enum members as their value)."""
 
+    statement: Any  # as SQLAlchemy runs it, on SQLite
     sql: str
     names: tuple[str, ...]
     fixed: Mapping[str, Any]  # the values the statement carries itself (literals SQLAlchemy binds)
@@ -159,7 +160,13 @@ class DriverStatement:
     def of(cls, statement: Any) -> DriverStatement:
         compiled = statement.compile(dialect=asyncpg_dialect())
         fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-        return cls(str(compiled), tuple(compiled.positiontup or ()), fixed)
+        return cls(statement, str(compiled), tuple(compiled.positiontup or ()), fixed)
+
+    async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        """Its rows, read by column name: on PostgreSQL through `fetch`, elsewhere through the session."""
+        if on_postgresql(session):
+            return await self.fetch(session, values)
+        return (await session.execute(self.statement, values)).mappings().all()
 
     async def fetch(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
         """Its rows (asyncpg Records, read by column name), on the session's connection: inside the

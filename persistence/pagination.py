@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
 from domain.pagination import Page, PageRequest
-from persistence.db import on_postgresql
 
 T = TypeVar("T")
 
@@ -87,10 +86,10 @@ async def fetch_page(
     if page.cursor:
         stmt = stmt.where(after(order_columns, decode_cursor(page.cursor, order_columns)))
     stmt = stmt.order_by(*order_columns).limit(page.limit + 1)
-    return _page_of((await session.execute(stmt)).mappings().all(), order_columns, page, to_item)
+    return page_of_rows((await session.execute(stmt)).mappings().all(), order_columns, page, to_item)
 
 
-def _page_of(rows: Sequence[Any], order_columns: Sequence[Any], page: PageRequest, to_item: Callable[[Any], T]) -> Page[T]:
+def page_of_rows(rows: Sequence[Any], order_columns: Sequence[Any], page: PageRequest, to_item: Callable[[Any], T]) -> Page[T]:
     """A page from up to limit + 1 rows read in order (the extra one only tells there is more)."""
     shown = rows[: page.limit]
     next_cursor = None
@@ -109,16 +108,12 @@ async def fetch_page_by_partition(
     to_item: Callable[[Any], T],
 ) -> Page[T]:
     """fetch_page for the rows whose `partition` column holds one of `keys` (the wijken in a caller's
-    scope). `partition IN (…) ORDER BY …` makes PostgreSQL read every row of every partition and sort
-    them, so a page would cost more as the wijken fill up. On PostgreSQL the page is read partition by
-    partition instead (see partitioned_page). The embedded SQLite database keeps the plain IN."""
+    scope), for the embedded SQLite database and for no keys at all. On PostgreSQL the lists read such
+    pages with a partitioned_page statement: `partition IN (…) ORDER BY …` would make PostgreSQL read
+    every row of every partition and sort them, so a page would cost more as the wijken fill up."""
     if len(keys) == 1:  # most koppels work one wijk: a plain equality, no IN list rendered per request
         return await fetch_page(session, stmt.where(partition == keys[0]), order_columns, page, to_item)
-    if not keys or not on_postgresql(session):
-        return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
-    merged = partitioned_page(stmt, partition, order_columns, many=True, after_cursor=bool(page.cursor))
-    values = partitioned_page_values(keys, order_columns, page)
-    return _page_of((await session.execute(merged, values)).mappings().all(), order_columns, page, to_item)
+    return await fetch_page(session, stmt.where(partition.in_(list(keys))), order_columns, page, to_item)
 
 
 def partitioned_page(
@@ -177,8 +172,3 @@ def partitioned_page_values(keys: Sequence[Any], order_columns: Sequence[Any], p
         for i, value in enumerate(decode_cursor(page.cursor, order_columns)):
             values[f"after_{i}"] = value
     return values
-
-
-def page_of_rows(rows: Sequence[Any], order_columns: Sequence[Any], page: PageRequest, to_item: Callable[[Any], T]) -> Page[T]:
-    """The page in up to limit + 1 rows read by a partitioned_page statement."""
-    return _page_of(rows, order_columns, page, to_item)

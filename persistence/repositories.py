@@ -17,7 +17,7 @@ from domain.identity import Client, Organisation, OrganisationKind, Role, User
 from domain.pagination import Page, PageRequest
 from domain.ports import ThrottleState
 from domain.scope import ScopeFacts
-from persistence.db import DriverStatement, on_postgresql
+from persistence.db import DriverStatement
 from persistence.pagination import fetch_page
 from persistence.scope import MEMBER, koppel_facts_of, koppel_facts_select, koppel_memberships
 from persistence.tables import ClientRow, LoginThrottleRow, OrganisationRow, UserRow
@@ -157,10 +157,7 @@ class SqlUserRepository(TableRepository[User]):
         membership and assignment): every staff request checks its token and at once loads its scope,
         and this way both cost one round trip. The facts wait in `scope_facts` for the next
         SqlScopeRepository.koppel_facts of this user, which takes them (nothing is written between)."""
-        if on_postgresql(self.session):  # every staff request sends it: straight to asyncpg
-            rows: Sequence[Mapping[str, Any]] = await _SIGNED_IN_ON_DRIVER.fetch(self.session, {"signed_in_user": entity_id})
-        else:
-            rows = (await self.session.execute(_SIGNED_IN, {"signed_in_user": entity_id})).mappings().all()
+        rows = await _SIGNED_IN.rows(self.session, {"signed_in_user": entity_id})  # every staff request sends it
         if not rows:
             return None
         self.scope_facts[entity_id] = koppel_facts_of(rows)
@@ -187,12 +184,11 @@ class SqlUserRepository(TableRepository[User]):
 
 # Built once: composing this select (its outer joins and labels) per request cost more than running it.
 _USER: Table = UserRow.__table__  # type: ignore[assignment]
-_SIGNED_IN = (
+_SIGNED_IN = DriverStatement.of(
     koppel_facts_select(*_USER.c)
     .select_from(koppel_memberships(_USER.outerjoin(MEMBER, MEMBER.c.user_id == _USER.c.id)))
     .where(_USER.c.id == bindparam("signed_in_user"))
 )
-_SIGNED_IN_ON_DRIVER = DriverStatement.of(_SIGNED_IN)
 
 
 class SqlClientRepository(TableRepository[Client]):

@@ -133,4 +133,3 @@ async def read_audited(
         return OneTripAnswer(None, False, None)
     resident = to_resident(row) if row["id"] is not None else None
     return OneTripAnswer(Role(row["account_role"]), bool(row["account_active"]), resident)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.dates import Period
 from domain.koppels import KoppelStatus
 from domain.scope import AssignmentFact, MembershipFact, ReachableWijk, ScopeFacts
-from persistence.db import DriverStatement, on_postgresql
+from persistence.db import DriverStatement
 from persistence.tables import (
     KoppelMemberRow,
     KoppelRow,
@@ -108,11 +108,7 @@ class SqlScopeRepository:
 
     async def municipality_facts(self, organisation_id: UUID) -> ScopeFacts:
         """The organisation's municipality and the wijken in it."""
-        rows: Sequence[Mapping[str, Any]]
-        if on_postgresql(self.session):  # every gemeente request reads them: straight to asyncpg
-            rows = await _MUNICIPALITY_ON_DRIVER.fetch(self.session, {"organisation_id": organisation_id})
-        else:
-            rows = (await self.session.execute(_MUNICIPALITY, {"organisation_id": organisation_id})).mappings().all()
+        rows = await _MUNICIPALITY.rows(self.session, {"organisation_id": organisation_id})  # every gemeente request
         return ScopeFacts(
             wijken=tuple(ReachableWijk(r["id"], r["municipality_code"]) for r in rows if r["id"] is not None),
             municipality_code=rows[0]["organisation_municipality"] if rows else None,
@@ -142,10 +138,9 @@ class SqlScopeRepository:
 
 
 # An organisation's municipality and the wijken in it (SqlScopeRepository.municipality_facts).
-_MUNICIPALITY = (
+_MUNICIPALITY = DriverStatement.of(
     select(ORGANISATION.c.municipality_code.label("organisation_municipality"), WIJK.c.id, WIJK.c.municipality_code)
     .select_from(ORGANISATION)
     .outerjoin(WIJK, WIJK.c.municipality_code == ORGANISATION.c.municipality_code)
     .where(ORGANISATION.c.id == bindparam("organisation_id"))
 )
-_MUNICIPALITY_ON_DRIVER = DriverStatement.of(_MUNICIPALITY)

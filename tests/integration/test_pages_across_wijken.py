@@ -1,5 +1,5 @@
 """A koppel working several wijken pages through its signals and contact moments as one list, oldest
-first, though the store reads them wijk by wijk (persistence.pagination.fetch_page_by_partition): the
+first, though the store reads them wijk by wijk (persistence.pagination.partitioned_page): the
 pages join up without gaps or repeats, a wijkId filter narrows to one wijk, and a page costs the same
 number of statements for 2 rows as for 20."""
 
