@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from api import heap, open311
 from api.admission import AdmissionGate
+from api.hot_reads import HotReads
 from api.logs import configure_logging
 from api.middleware import HttpEnvelope
 from api.openapi import API_PREFIX, install_openapi
@@ -46,7 +47,16 @@ from api.routers.service_areas import router as service_areas_router
 from api.routers.statistics import router as statistics_router
 from api.settings import API_VERSION, Settings
 from api.tokens import TokenService
-from persistence.db import create_engine, create_read_session_factory, create_session_factory
+from persistence.db import (
+    create_driver_pool,
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+    is_sqlite,
+)
+
+# The driver pool's size when the admission gate is off (KOPPELWERK_MAX_ACTIVE_REQUESTS=0).
+DRIVER_POOL_UNGATED = 8
 
 # Matched in this order, one route after another: after the health probes (polled by the platform),
 # the reads made all day by front ends and systems (no two routers' paths overlap, so the order
@@ -91,9 +101,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.read_session_factory = create_read_session_factory(engine)
+        # api.hot_reads' connections: one per request the worker admits at once is all it can use.
+        driver_pool = (
+            await create_driver_pool(settings.database, settings.max_active_requests or DRIVER_POOL_UNGATED)
+            if settings.hot_reads and not is_sqlite(settings.database_url)
+            else None
+        )
+        app.state.driver_pool = driver_pool
         try:
             yield
         finally:
+            if driver_pool is not None:
+                await driver_pool.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -121,6 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     install_openapi(app)
+    # Innermost: a resident read it answers is still wrapped by CORS, the gate and the envelope.
+    app.add_middleware(HotReads, state=app.state)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -20,6 +20,8 @@ from api.settings import API_VERSION
 REQUEST_ID_HEADER = "x-request-id"
 # Where api.dependencies.get_uow leaves the request's database sessions for close_sessions.
 SESSIONS = "koppelwerk.sessions"
+# The route template of a request answered before FastAPI's routing (api.hot_reads), for metrics and logs.
+ROUTE_TEMPLATE = "koppelwerk.route"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 SECURITY_HEADERS = {
@@ -45,6 +47,9 @@ access_log = logging.getLogger("koppelwerk.access")
 
 
 def _route_template(scope: Scope) -> str:
+    answered_early = scope.get(ROUTE_TEMPLATE)
+    if answered_early is not None:
+        return str(answered_early)
     # Recent FastAPI keeps included routers lazy: `scope["route"].path` is then relative to the
     # include prefix ("/users" for /api/v1/users), so metrics and logs lost the /api/v1 part. The
     # effective route context carries the full template; fall back to the route for older versions.

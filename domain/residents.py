@@ -524,24 +524,37 @@ async def read_resident(uow: UnitOfWork, caller: Caller, resident_id: UUID, now:
     today, the resident and the audit event of the read in one question to the store, where the store
     can answer it at once (one statement on PostgreSQL); otherwise step by step as get_resident. The
     rules are those of principal_of_token, compute_scope, can_read_resident and disclosed."""
-    readers = caller.roles & KOPPEL_ROLES
-    if caller.vouched_roles is not None:
-        readers = frozenset(r for r in readers if r.value in caller.vouched_roles)
-    answer = None
-    if caller.kind is PrincipalKind.user:
-        request = OneTripRead(caller.id, readers, resident_id, local_today(now), new_event_id(), now, request_id)
-        answer = await uow.residents.read_audited(request)
+    request = one_trip_read(caller, resident_id, now, request_id)
+    answer = await uow.residents.read_audited(request) if request is not None else None
     if answer is None:  # a system's token, or a store without the one-trip read
         principal = await resolve_principal(uow, caller.kind, caller.id)
         _admit(caller, principal.role)
         scope = await load_scope(uow, principal, local_today(now))
         return await get_resident(uow, Access(scope, request_id), resident_id, now)
+    resident = one_trip_resident(caller, answer)
+    await uow.commit()
+    return resident
+
+
+def one_trip_read(caller: Caller, resident_id: UUID, now: datetime, request_id: str | None) -> OneTripRead | None:
+    """The one question read_resident asks the store for a user's token; None for a system's token,
+    whose account is read step by step."""
+    if caller.kind is not PrincipalKind.user:
+        return None
+    readers = caller.roles & KOPPEL_ROLES
+    if caller.vouched_roles is not None:
+        readers = frozenset(r for r in readers if r.value in caller.vouched_roles)
+    return OneTripRead(caller.id, readers, resident_id, local_today(now), new_event_id(), now, request_id)
+
+
+def one_trip_resident(caller: Caller, answer: OneTripAnswer) -> Resident:
+    """The resident the store's answer to one_trip_read gives `caller`, or the error the step-by-step
+    read would raise (unknown or inactive account, role not admitted, resident not readable)."""
     if answer.account_role is None or not answer.account_active:
         raise AuthenticationFailed(UNKNOWN_ACCOUNT)
     _admit(caller, answer.account_role)
     if answer.resident is None:
         raise NotFound(NOT_FOUND)
-    await uow.commit()
     return answer.resident
 
 

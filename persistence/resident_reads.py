@@ -29,7 +29,7 @@ from domain.audit import ActorKind, AuditAction, RecordKind
 from domain.identity import PrincipalKind, Role
 from domain.koppels import KoppelStatus
 from domain.residents import RESIDENT_FIELDS, OneTripAnswer, OneTripRead, Resident
-from persistence.db import DriverStatement
+from persistence.db import DriverPool, DriverStatement
 from persistence.tables_residents import AuditEventRow, ResidentRow
 
 RESIDENT: Table = ResidentRow.__table__  # type: ignore[assignment]
@@ -102,11 +102,8 @@ STATEMENT = (
 ON_DRIVER = DriverStatement.of(STATEMENT)
 
 
-async def read_audited(
-    session: AsyncSession, request: OneTripRead, to_resident: Callable[[Mapping[str, Any]], Resident]
-) -> OneTripAnswer:
-    """Run the statement (PostgreSQL only) on a connection without a transaction of its own."""
-    parameters = {
+def _parameters(request: OneTripRead) -> dict[str, Any]:
+    return {
         "user_id": request.user_id,
         "on": request.on,
         "resident_id": request.resident_id,
@@ -115,6 +112,20 @@ async def read_audited(
         "now": request.now,
         "request_id": request.request_id,
     }
+
+
+def _answer(row: Mapping[str, Any] | None, to_resident: Callable[[Mapping[str, Any]], Resident]) -> OneTripAnswer:
+    if row is None:
+        return OneTripAnswer(None, False, None)
+    resident = to_resident(row) if row["id"] is not None else None
+    return OneTripAnswer(Role(row["account_role"]), bool(row["account_active"]), resident)
+
+
+async def read_audited(
+    session: AsyncSession, request: OneTripRead, to_resident: Callable[[Mapping[str, Any]], Resident]
+) -> OneTripAnswer:
+    """Run the statement (PostgreSQL only) on a connection without a transaction of its own."""
+    parameters = _parameters(request)
     engine = session.bind
     row: Mapping[str, Any] | None
     if session.in_transaction() or not isinstance(engine, AsyncEngine):
@@ -129,7 +140,11 @@ async def read_audited(
             # The JSON column arrives decoded: SQLAlchemy registered its JSON codec on the connection.
             rows = await ON_DRIVER.fetch_on(connection, parameters)
         row = rows[0] if rows else None
-    if row is None:
-        return OneTripAnswer(None, False, None)
-    resident = to_resident(row) if row["id"] is not None else None
-    return OneTripAnswer(Role(row["account_role"]), bool(row["account_active"]), resident)
+    return _answer(row, to_resident)
+
+
+async def read_audited_on_driver(
+    pool: DriverPool, request: OneTripRead, to_resident: Callable[[Mapping[str, Any]], Resident]
+) -> OneTripAnswer:
+    """The same statement on a connection of the driver's own pool (api.hot_reads), in autocommit."""
+    return _answer(await ON_DRIVER.fetch_one_from(pool, _parameters(request)), to_resident)

@@ -26,7 +26,7 @@ from domain.residents import (
     name_key,
 )
 from persistence import resident_reads
-from persistence.db import on_postgresql
+from persistence.db import DriverPool, on_postgresql
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository
 from persistence.tables import OrganisationRow, UserRow
@@ -98,6 +98,11 @@ def _resident_columns(r: Resident) -> dict[str, Any]:
 def _like_word(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+async def read_audited_on_driver(pool: DriverPool, request: OneTripRead) -> OneTripAnswer:
+    """SqlResidentRepository.read_audited on a connection of the driver's own pool (api.hot_reads)."""
+    return await resident_reads.read_audited_on_driver(pool, request, _resident)
 
 
 class SqlResidentRepository(TableRepository[Resident]):

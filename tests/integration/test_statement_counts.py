@@ -10,8 +10,8 @@ are not counted; on PostgreSQL a GET sends none (persistence.db.create_read_sess
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,8 +31,9 @@ API = "/api/v1"
 @contextmanager
 def counting(app: FastAPI) -> Iterator[list[str]]:
     """Every statement sent to the database while the block runs: those SQLAlchemy executes, and on
-    PostgreSQL those sent straight to asyncpg (persistence.resident_reads), which only asyncpg's query
-    logger sees. A statement both report (SQLAlchemy handing it to the driver) is counted once."""
+    PostgreSQL those sent straight to asyncpg (persistence.resident_reads) and those on the driver
+    pool's connections (api.hot_reads), which only asyncpg's query logger sees. A statement both
+    report (SQLAlchemy handing it to the driver) is counted once."""
     statements: list[str] = []
     through_sqlalchemy: Counter[str] = Counter()
 
@@ -59,10 +60,13 @@ def counting(app: FastAPI) -> Iterator[list[str]]:
 
     engine = app.state.engine.sync_engine
     on_driver = engine.dialect.driver == "asyncpg"
+    driver_pool = getattr(app.state, "driver_pool", None)
     event.listen(engine, "before_cursor_execute", record)
     if on_driver:
         event.listen(engine.pool, "checkout", checked_out)
         event.listen(engine.pool, "checkin", checked_in)
+    if driver_pool is not None:
+        app.state.driver_pool = _LoggedPool(driver_pool, logged)
     try:
         yield statements
     finally:
@@ -70,6 +74,25 @@ def counting(app: FastAPI) -> Iterator[list[str]]:
         if on_driver:
             event.remove(engine.pool, "checkout", checked_out)
             event.remove(engine.pool, "checkin", checked_in)
+        if driver_pool is not None:
+            app.state.driver_pool = driver_pool
+
+
+class _LoggedPool:
+    """The app's driver pool (api.hot_reads), its connections lent with asyncpg's query logger on."""
+
+    def __init__(self, pool: Any, logged: Callable[[Any], None]) -> None:
+        self.pool = pool
+        self.logged = logged
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        async with self.pool.acquire() as connection:
+            connection.add_query_logger(self.logged)
+            try:
+                yield connection
+            finally:
+                connection.remove_query_logger(self.logged)
 
 
 def statements_for(world: World, app: FastAPI, url: str, role: Role) -> int:

@@ -1,6 +1,7 @@
-"""Pages of signals and of contact moments, and the answer to a batch of signals, are written straight
-from the domain objects (SignalPage.json_of, contact_moments_json, SignalBatchRead.json_of); they must be byte for byte what pydantic writes for the
-documented models (SignalRead for the koppel, SignalReceipt for a housing system, ContactMomentRead):
+"""Pages of signals and of contact moments, the answer to a batch of signals and a read resident are written
+straight from the domain objects (SignalPage.json_of, contact_moments_json, SignalBatchRead.json_of,
+resident_json); they must be byte for byte what pydantic writes for the documented models (SignalRead for
+the koppel, SignalReceipt for a housing system, ContactMomentRead, ResidentRead):
 every optional field empty or filled, links in any order, any timestamp."""
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from pydantic import TypeAdapter
 
 from api.schemas.common import PageOf
 from api.schemas.contact_moments import ContactMomentRead, contact_moments_json
+from api.schemas.residents import ResidentRead, resident_json
 from api.schemas.signals import SignalBatchRead, SignalPage, SignalRead, SignalReceipt, result_of
 from domain.casework import Actor, Priority
 from domain.contact_moments import ContactKind, ContactMoment
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.geo import Address, GeoPoint
 from domain.identity import PrincipalKind
+from domain.residents import Address as ResidentAddress
+from domain.residents import Resident
 from domain.signals import BatchOutcome, Intake, Signal, SignalCategory, SignalSource, SignalStatus
 
 instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
@@ -104,3 +108,29 @@ def test_the_written_batch_answer_is_what_pydantic_writes(batch: list[BatchOutco
         results=results,
     )
     assert SignalBatchRead.json_of(batch) == TypeAdapter(SignalBatchRead).dump_json(model, by_alias=True)
+
+
+residents = st.builds(
+    Resident,
+    id=st.uuids(),
+    wijk_id=st.uuids(),
+    given_name=st.none() | texts,
+    family_name=st.none() | texts,
+    address=st.none() | st.builds(ResidentAddress, texts, st.integers(1, 99_999), st.none() | texts, st.none() | texts),
+    phone=st.none() | texts,
+    email=st.none() | texts,
+    birth_year=st.none() | st.integers(1900, 2030),
+    is_key_figure=st.booleans(),
+    languages=st.lists(texts, max_size=3).map(tuple),
+    last_activity_at=instants,
+    anonymised_at=st.none() | instants,
+    version=st.integers(1, 1000),
+    created_at=instants,
+    updated_at=instants,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(residents)
+def test_the_written_resident_is_what_pydantic_writes(resident: Resident) -> None:
+    assert resident_json(resident) == ResidentRead.of(resident).model_dump_json(by_alias=True).encode()

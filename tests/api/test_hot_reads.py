@@ -1,0 +1,146 @@
+"""api.hot_reads answers GET /residents/{id} for a koppel member before FastAPI's routing (PostgreSQL).
+
+The same requests, asked of the suite's app and of an app without hot reads (KOPPELWERK_HOT_READS=false)
+on the same database, get the same answers — status, headers, body — and leave the same audit trail:
+one read event for each 200, none for anything else. A 200 of the suite's app touches no connection of
+SQLAlchemy's pool, so it really was answered early; on SQLite every request takes the route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from api.app import create_app
+from api.settings import Settings
+from domain.identity import Role
+from tests.conftest import make_settings
+from tests.factories import Neighbourhoods, World, build_neighbourhoods
+from tests.resident_support import API, AuditedApi, audit_events, create_resident
+
+# Headers that differ between any two answers, whoever gives them.
+PER_ANSWER = {"x-request-id", "date"}
+
+
+@pytest.fixture(scope="module")
+def route_only(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(make_settings(settings.database_url, hot_reads=False, external_issuers=settings.external_issuers))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def hoods(world: World) -> Neighbourhoods:
+    return build_neighbourhoods(world)
+
+
+@pytest.fixture
+def pool_checkouts(app: FastAPI) -> Iterator[list[object]]:
+    """Every connection taken from SQLAlchemy's pool of the suite's app while the test runs."""
+    taken: list[object] = []
+
+    def checkout(*_: Any) -> None:
+        taken.append(object())
+
+    pool = app.state.engine.sync_engine.pool
+    event.listen(pool, "checkout", checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(pool, "checkout", checkout)
+
+
+def _answer(response: Any) -> tuple[int, dict[str, str], bytes]:
+    headers = {k: v for k, v in response.headers.items() if k not in PER_ANSWER}
+    return response.status_code, headers, response.content
+
+
+def test_both_apps_answer_every_read_alike_and_audit_it_alike(
+    world: World, hoods: Neighbourhoods, route_only: TestClient, app: FastAPI, pool_checkouts: list[object]
+) -> None:
+    api = AuditedApi(world)
+    agent = world.headers(Role.wijkagent)
+    own = create_resident(api, agent, hoods.wijk_a.id)["id"]
+    bare = create_resident(api, agent, hoods.wijk_a.id, address=None, phone=None, email=None, languages=[])["id"]
+    elsewhere = create_resident(api, world.headers_for(hoods.koppel_b.members[Role.wijkagent]), hoods.wijk_b.id)["id"]
+    erased = create_resident(api, agent, hoods.wijk_a.id)["id"]
+    assert api.post(f"{API}/residents/{erased}/erasure", world.headers(Role.privacy_officer)).status_code == 200
+    token = agent["Authorization"].removeprefix("Bearer ")
+    signature_flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    asked: list[tuple[str, dict[str, str]]] = [
+        (f"{API}/residents/{own}", agent),
+        (f"{API}/residents/{own}", world.headers(Role.opbouwwerker)),
+        (f"{API}/residents/{own}", world.headers(Role.wijkbeheerder)),
+        (f"{API}/residents/{bare}", agent),
+        (f"{API}/residents/{own.upper()}", agent),
+        (f"{API}/residents/{own}?unused=1", agent),
+        (f"{API}/residents/{own}", {"Authorization": f"bearer {token}", "Origin": "https://app.koppelwerk.example"}),
+        (f"{API}/residents/{own}", {**agent, "Origin": "https://elsewhere.example"}),
+        (f"{API}/residents/{own.replace('-', '')}", agent),
+        (f"{API}/residents/{elsewhere}", agent),
+        (f"{API}/residents/{erased}", agent),
+        (f"{API}/residents/00000000-0000-4000-8000-000000000000", agent),
+        (f"{API}/residents/not-a-uuid", agent),
+        (f"{API}/residents/{own}", {}),
+        (f"{API}/residents/{own}", {"Authorization": f"Basic {token}"}),
+        (f"{API}/residents/{own}", {"Authorization": "Bearer "}),
+        (f"{API}/residents/{own}", {"Authorization": f"Bearer {signature_flipped}"}),
+        (f"{API}/residents/{own}", {"Authorization": "Bearer not.a.token"}),
+        (f"{API}/residents/{own}", world.headers(Role.police_system)),
+        (f"{API}/residents/{own}", world.headers(Role.admin)),
+        (f"{API}/residents/{own}", world.headers(Role.privacy_officer)),
+        (f"{API}/residents/{own}", world.headers(Role.agency_worker)),
+    ]
+    pool_checkouts.clear()
+    on_postgresql = app.state.driver_pool is not None
+    assert on_postgresql == (app.state.engine.dialect.name == "postgresql")
+    for url, headers in asked:
+        early = world.client.get(url, headers=headers)
+        taken_early = len(pool_checkouts)
+        late = route_only.get(url, headers=headers)
+        assert _answer(early) == _answer(late), url
+        if early.status_code == 200:
+            assert early.headers["ETag"] == '"1"'
+            spelled_canonically = len(url.split("?")[0].rsplit("/", 1)[1]) == 36
+            if on_postgresql and spelled_canonically:
+                assert taken_early == 0, f"{url}: a 200 answered early takes no SQLAlchemy connection"
+        for answer in (early, late):
+            events = audit_events(world, request_id=answer.headers["X-Request-ID"])
+            expected = 1 if answer.status_code == 200 else 0
+            assert [e.action for e in events] == ["read"] * expected, (url, answer.status_code)
+        pool_checkouts.clear()
+    statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
+    assert statuses == {200, 400, 401, 403, 404}
+
+
+def test_a_read_answered_early_is_counted_under_its_route(world: World, hoods: Neighbourhoods) -> None:
+    api = AuditedApi(world)
+    agent = world.headers(Role.wijkagent)
+    resident = create_resident(api, agent, hoods.wijk_a.id)["id"]
+    assert world.client.get(f"{API}/residents/{resident}", headers=agent).status_code == 200
+    metrics = world.client.get("/metrics").text
+    assert 'route="/api/v1/residents/{residentId}",status="200"' in metrics
+    assert resident not in metrics
+
+
+def test_the_database_failing_under_an_early_read_is_answered_by_the_route(
+    world: World, hoods: Neighbourhoods, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if app.state.driver_pool is None:
+        pytest.skip("hot reads serve PostgreSQL only")
+    api = AuditedApi(world)
+    agent = world.headers(Role.wijkagent)
+    resident = create_resident(api, agent, hoods.wijk_a.id)
+
+    async def refused(*_: Any) -> Any:
+        raise ConnectionRefusedError("the driver pool's server went away")
+
+    monkeypatch.setattr("api.hot_reads.read_audited_on_driver", refused)
+    read = api.get(f"{API}/residents/{resident['id']}", agent)
+    assert read.status_code == 200 and read.json() == resident
+    assert [e.action for e in audit_events(world, request_id=read.headers["X-Request-ID"])] == ["read"]
