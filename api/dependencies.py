@@ -21,6 +21,7 @@ from domain.identity import Caller, Principal, PrincipalKind, Role, parse_subjec
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 from domain.ports import SecretHasher
 from domain.scope import Scope, load_scope
+from persistence.db import DRIVER_POOL
 from persistence.uow import SqlUnitOfWork
 
 
@@ -29,10 +30,14 @@ async def get_uow(request: Request) -> SqlUnitOfWork:
     closed by the HTTP envelope once the answer is out (api.middleware.close_sessions); closing rolls
     back whatever a use case did not commit. Not a `yield` dependency: FastAPI's exit stack around
     one cost about 7 % of reading a resident. GET and HEAD get a read session
-    (persistence.db.create_read_session_factory)."""
+    (persistence.db.create_read_session_factory), which on PostgreSQL sends its statements meant for
+    the driver over the driver pool while it has sent nothing itself (DriverStatement.fetch)."""
     state = request.app.state
-    factory = state.read_session_factory if request.method in ("GET", "HEAD") else state.session_factory
-    session = factory()
+    if request.method in ("GET", "HEAD"):
+        pool = getattr(state, "driver_pool", None)
+        session = state.read_session_factory(info={DRIVER_POOL: pool}) if pool else state.read_session_factory()
+    else:
+        session = state.session_factory()
     request.scope.setdefault("state", {}).setdefault(SESSIONS, []).append(session)
     return SqlUnitOfWork(session)
 

@@ -6,6 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -220,8 +221,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(errors.DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]
-    # OSError covers the driver's bare socket errors and timeouts; _database tells them from others.
-    for db_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, DatabaseUnavailable, OSError):
+    # OSError covers the driver's bare socket errors and timeouts, asyncpg's own errors those raised
+    # bare on the driver pool's connections; _database tells them from others.
+    driver_errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
+    for db_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, DatabaseUnavailable, OSError, *driver_errors):
         app.add_exception_handler(db_error, _database)
     app.add_exception_handler(Exception, _unexpected)
 

@@ -109,7 +109,23 @@ def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[Async
     return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
-DriverPool = asyncpg.Pool
+@dataclass(frozen=True)
+class DriverPool:
+    """A worker's few asyncpg connections of its own (create_driver_pool)."""
+
+    pool: asyncpg.Pool
+    acquire_timeout: float  # as the engine's pool timeout: a dry pool answers 503, not a hang
+
+    def acquire(self) -> Any:
+        """A connection for `async with`, back in the pool at its end."""
+        return self.pool.acquire(timeout=self.acquire_timeout)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+# Where a read session keeps the driver pool (Session.info): its statements sent straight to asyncpg
+# then take a connection of that pool instead of the session's (DriverStatement.fetch).
+DRIVER_POOL = "koppelwerk.driver_pool"
 
 
 async def _decode_json_as_sqlalchemy_does(connection: asyncpg.Connection) -> None:
@@ -135,7 +151,7 @@ async def create_driver_pool(options: DatabaseOptions, size: int) -> DriverPool:
     connection wrappers). asyncpg would reset a connection on its return with one more round trip;
     nothing here needs it."""
     url = make_url(options.url).set(drivername="postgresql")
-    return await asyncpg.create_pool(
+    pool = await asyncpg.create_pool(
         url.render_as_string(hide_password=False),
         min_size=0,
         max_size=size,
@@ -147,6 +163,7 @@ async def create_driver_pool(options: DatabaseOptions, size: int) -> DriverPool:
         command_timeout=options.statement_timeout_seconds,
         server_settings={"application_name": "koppelwerk-api"},
     )
+    return DriverPool(pool, options.pool_timeout_seconds)
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -160,6 +177,12 @@ def database_unavailable(error: BaseException) -> bool:
         # asyncpg's server errors arrive as the generic DBAPIError, e.g. "the database system is
         # shutting down" while connecting, or "terminating connection due to administrator command".
         sqlstate = getattr(error.orig, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    # The same, raised bare by a connection of the driver pool: a closed or lost connection, or the server's.
+    if isinstance(error, asyncpg.InterfaceError):
+        return True
+    if isinstance(error, asyncpg.PostgresError):
+        sqlstate = error.sqlstate
         return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
     # asyncpg raises its connect and command timeouts, and the socket's errors, without wrapping them.
     if isinstance(error, TimeoutError | ConnectionError | socket.gaierror):
@@ -215,7 +238,17 @@ class DriverStatement:
         transaction SQLAlchemy began there once it sent a statement of its own, else by itself, as
         any single statement runs (SQLAlchemy begins a transaction lazily, at its first statement).
         So a statement that writes (the resident read's audit event) belongs here only when it is
-        atomic by itself; a use case's writes go through the session and its commit."""
+        atomic by itself; a use case's writes go through the session and its commit.
+
+        A read session that has sent nothing yet takes a connection of its driver pool instead
+        (DRIVER_POOL; GET and HEAD on PostgreSQL run in autocommit, so each statement stands alone
+        either way): the session's own connection would cost SQLAlchemy's checkout, greenlet hops and
+        release around a statement that needs none of them. The driver's errors are then raised bare;
+        database_unavailable knows them."""
+        pool = session.info.get(DRIVER_POOL)
+        if pool is not None and not session.in_transaction():
+            async with pool.acquire() as connection:
+                return list(await connection.fetch(self.sql, *self._arguments(values)))
         return await self.fetch_on(await session.connection(), values)
 
     async def fetch_one_from(self, pool: DriverPool, values: Mapping[str, Any]) -> Any:
