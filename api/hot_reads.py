@@ -1,44 +1,59 @@
-"""GET /api/v1/residents/{residentId} for a koppel member's token, answered before FastAPI's routing.
+"""The two busiest reads on PostgreSQL, answered before FastAPI's routing: a koppel member's
+GET /api/v1/residents/{residentId}, and GET /api/v1/signals (a work queue the front end polls all day).
 
-Reading a resident is the request a koppel makes all day, and on PostgreSQL its work is one statement
-(persistence.resident_reads). Around that statement FastAPI's routing, dependency solving, a session
-and SQLAlchemy's connection wrappers cost the worker about three times what the statement costs it.
-Here the same rules run without them: the token is verified by the same function as the route's
-(api.dependencies.verified_subject), the use case's own two halves ask and judge the one question
-(domain.residents.one_trip_read and one_trip_resident), the statement goes to a connection of the
-worker's own driver pool (persistence.db.create_driver_pool), and the answer is the route's own
-(resident_response). The HTTP envelope, the admission gate and CORS wrap it as they wrap the route.
+Around their statements FastAPI's routing, dependency solving, a session and SQLAlchemy's connection
+wrappers cost the worker more than the work itself. Here the same rules run without them, through the
+same functions as the routes: the token by api.dependencies (verified_subject, principal_of_token,
+scope_of), the use cases of the domain (domain.residents.one_trip_read and one_trip_resident around
+the resident's one statement; domain.signals.list_signals through the route's own
+signal_page_response), statements on connections of the worker's own driver pool
+(persistence.db.create_driver_pool), and the routes' own answers. The HTTP envelope, the admission
+gate and CORS wrap these answers as they wrap the routes'.
 
-Only the 200 is answered here. Any other request — another method or path shape, no bearer token, a
-token that fails, a system's token, an unknown or inactive account, a role not admitted, a resident
-out of reach, a database that fails — goes on to the route, which answers it exactly as it always
-has. Nothing was written by then: the statement stores the read's audit event only when it returns
-the resident (a connection lost after that statement committed is the one exception, and then the
-route's read is audited too: a read is never served unaudited).
+Only the 200 is answered here. Any other request — another method or path, an id or a query parameter
+in any spelling but the plainest one the route takes (an unknown or repeated parameter included), no
+bearer token, a token that fails, a system's token for a resident, an unknown or inactive account, a
+role not admitted, a resident out of reach, a database that fails — goes on to the route, which
+answers it exactly as it always has. Nothing was written by then: a signal list writes nothing, and
+the resident's statement stores the read's audit event only when it returns the resident (a
+connection lost after that statement committed is the one exception, and then the route's read is
+audited too: a read is never served unaudited).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import TypeVar
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 import asyncpg
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.datastructures import State
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.dependencies import verified_subject
+from api.dependencies import CURSOR_MAX_LENGTH, principal_of_token, scope_of, unit_of_work, verified_subject
 from api.logs import REQUEST_ID
 from api.middleware import ROUTE_TEMPLATE
 from api.openapi import API_PREFIX
 from api.routers.residents import READERS, resident_response
+from api.routers.signals import READERS as SIGNAL_READERS
+from api.routers.signals import signal_page_response
 from domain import residents
+from domain.casework import Priority
 from domain.errors import DomainError
 from domain.identity import Caller
+from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from domain.signals import SignalCategory, SignalFilter, SignalSource, SignalStatus
 from persistence.residents import read_audited_on_driver
 
+E = TypeVar("E", bound=Enum)
+
+SIGNALS_ROUTE = f"{API_PREFIX}/signals"
 RESIDENT_PREFIX = f"{API_PREFIX}/residents/"
 RESIDENT_ROUTE = f"{API_PREFIX}/residents/{{residentId}}"
 # Only the canonical spelling: any other the route's UUID parameter may take or refuse is its to judge.
@@ -50,17 +65,20 @@ _DRIVER_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, Time
 class HotReads:
     def __init__(self, app: ASGIApp, state: State) -> None:
         self.app = app
-        self.state = state  # the app's: its token service, and the driver pool set up at start-up
+        self.state = state  # the app's: its token service, session factories and driver pool
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
+            answer, route = None, None
             if path.startswith(RESIDENT_PREFIX) and _CANONICAL_ID.fullmatch(path, len(RESIDENT_PREFIX)):
-                answer = await self._read_resident(scope, UUID(path[len(RESIDENT_PREFIX):]))
-                if answer is not None:
-                    scope[ROUTE_TEMPLATE] = RESIDENT_ROUTE
-                    await answer(scope, receive, send)
-                    return
+                answer, route = await self._read_resident(scope, UUID(path[len(RESIDENT_PREFIX):])), RESIDENT_ROUTE
+            elif path == SIGNALS_ROUTE:
+                answer, route = await self._list_signals(scope), SIGNALS_ROUTE
+            if answer is not None:
+                scope[ROUTE_TEMPLATE] = route
+                await answer(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
     async def _read_resident(self, scope: Scope, resident_id: UUID) -> Response | None:
@@ -78,6 +96,70 @@ class HotReads:
         except (DomainError, *_DRIVER_FAILURES):
             return None
         return resident_response(resident)
+
+
+    async def _list_signals(self, scope: Scope) -> Response | None:
+        if getattr(self.state, "driver_pool", None) is None:
+            return None
+        token = _bearer_token(scope)
+        asked = _signal_list_query(scope["query_string"])
+        if token is None or asked is None:
+            return None
+        page, filters = asked
+        uow = unit_of_work(self.state, scope)
+        try:
+            principal = await principal_of_token(uow, self.state.tokens, token)
+            if principal.role not in SIGNAL_READERS:
+                return None
+            return await signal_page_response(Request(scope), uow, await scope_of(uow, principal), page, filters)
+        except (DomainError, *_DRIVER_FAILURES):
+            return None
+
+
+def _signal_list_query(query_string: bytes) -> tuple[PageRequest, SignalFilter] | None:
+    """listSignals' page and filters when every query parameter is one it takes, given once, in the
+    spelling its validation surely accepts; else None (the route judges the rest)."""
+    values: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in values or name not in _SIGNAL_LIST_PARAMETERS:
+            return None
+        values[name] = value
+    try:
+        limit = values.get("limit")
+        if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+            return None
+        cursor = values.get("cursor")
+        if cursor is not None and len(cursor) > CURSOR_MAX_LENGTH:
+            return None
+        wijk = values.get("wijkId")
+        if wijk is not None and not _CANONICAL_ID.fullmatch(wijk):
+            return None
+        filters = SignalFilter(
+            UUID(wijk) if wijk is not None else None,
+            *(_member(kind, values.get(name)) for name, kind in _SIGNAL_LIST_ENUMS),
+            *(_day(values.get(name)) for name in ("createdFrom", "createdTo")),
+        )
+    except ValueError:
+        return None
+    return PageRequest(int(limit) if limit is not None else DEFAULT_LIMIT, cursor), filters
+
+
+_SIGNAL_LIST_ENUMS = (("status", SignalStatus), ("category", SignalCategory), ("source", SignalSource),
+                      ("urgency", Priority))
+_SIGNAL_LIST_PARAMETERS = frozenset({"limit", "cursor", "wijkId", "createdFrom", "createdTo",
+                                     *(name for name, _ in _SIGNAL_LIST_ENUMS)})
+
+
+def _member(kind: type[E], value: str | None) -> E | None:
+    return kind(value) if value is not None else None  # ValueError for a value not of the enum
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    if len(value) != 10:  # only YYYY-MM-DD
+        raise ValueError(value)
+    return date.fromisoformat(value)
 
 
 def _bearer_token(scope: Scope) -> str | None:

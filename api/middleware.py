@@ -164,6 +164,8 @@ async def close_sessions(scope: Scope) -> None:
     state = scope.get("state")
     sessions = state.pop(SESSIONS, ()) if isinstance(state, dict) else ()
     for session in sessions:
+        if not session.in_transaction():
+            continue  # it never took a connection (a read answered on the driver pool): nothing to return
         try:
             await session.close()
         except Exception:  # noqa: BLE001 - the answer is out; the pool discards a broken connection

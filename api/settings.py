@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     max_active_requests: int = Field(default=4, ge=0, le=10_000)
     # How long a request waits for its turn before it is answered 503 with Retry-After.
     admission_timeout_seconds: float = Field(default=10.0, gt=0)
-    # GET /residents/{id} for a koppel member's token served past FastAPI's routing on PostgreSQL, on a
-    # few connections of the worker's own (api.hot_reads). false: every request takes the route.
+    # GET /residents/{id} for a koppel member and GET /signals answered before FastAPI's routing on
+    # PostgreSQL (api.hot_reads). false: every request takes its route.
     hot_reads: bool = True
     log_level: str = "INFO"
     demo_data: bool = False

@@ -26,6 +26,7 @@ from api.schemas.signals import (
 from domain import signals
 from domain.casework import Priority
 from domain.identity import KOPPEL_ROLES, Role
+from domain.pagination import PageRequest
 from domain.scope import Scope
 from domain.signals import (
     NewSignal,
@@ -43,7 +44,8 @@ SignalId = Annotated[UUID, Path(alias="signalId")]
 # Signals may carry residents' personal data: the koppel of the wijk works with them; a housing
 # system submits signals in the wijken its organisation serves and reads back its own organisation's
 # signals as receipts. No admin, gemeente or agency access.
-Readers = scoped(*KOPPEL_ROLES, Role.housing_system)
+READERS = frozenset({*KOPPEL_ROLES, Role.housing_system})  # api.hot_reads admits the same
+Readers = scoped(*READERS)
 Submitters = scoped(*KOPPEL_ROLES, Role.housing_system)
 Koppel = scoped(*KOPPEL_ROLES)
 Housing = scoped(Role.housing_system)
@@ -79,7 +81,15 @@ async def list_signals(
         date | None, Query(alias="createdTo", description="Created on or before this day (Europe/Amsterdam).")
     ] = None,
 ) -> Response:
+    # On PostgreSQL most of these never get here: api.hot_reads answers them first.
     filters = SignalFilter(wijk_id, status_, category, source, urgency, created_from, created_to)
+    return await signal_page_response(request, uow, scope, page, filters)
+
+
+async def signal_page_response(
+    request: Request, uow: UowDep, scope: Scope, page: PageRequest, filters: SignalFilter
+) -> Response:
+    """A page of signals as listSignals answers it."""
     result = await signals.list_signals(uow, scope, page, filters)
     body = SignalPage.json_of(result.items, result.next_cursor, receipts=signals.receipt_only(scope))
     return json_page(request, body, result)
