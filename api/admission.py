@@ -10,6 +10,13 @@ request that needs more statements than most is stretched the most. Measured wit
 - PostgreSQL spent less CPU per request (a resident read 146–170 µs against 235: fewer transactions
   contend at once), so reads of a resident and pages of contact moments were served 10–30 % faster.
 
+Once the hot reads came to cost the worker a third of what they did (api.hot_reads), 4 left both cores
+waiting on the database's commits: a resident read's audit event commits by itself, and with more of
+them in flight PostgreSQL's group commit flushes several at once. Admitting 4, 6, 8 and 16 (one run
+each, resident reads / signal pages per second): 2 878 / 1 257, 3 234 / 1 324, 3 573 / 1 291,
+3 616 / 1 267; statistics and contact-moment pages alike at 6–16. 8 it is: the resident read at 28 %
+of health/live against 22 %, lists as fast, p99s of lists and statistics no higher.
+
 A request takes its place once its body has arrived — a slow upload waits outside and holds none — and
 gives it up when its response starts, so sending to a slow reader holds none either. A request that
 waited KOPPELWERK_ADMISSION_TIMEOUT_SECONDS without a place (the database hangs, or far more arrives

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Requests a worker serves at once; the others wait in arrival order (api.admission). 0: no limit.
-    max_active_requests: int = Field(default=4, ge=0, le=10_000)
+    max_active_requests: int = Field(default=8, ge=0, le=10_000)
     # How long a request waits for its turn before it is answered 503 with Retry-After.
     admission_timeout_seconds: float = Field(default=10.0, gt=0)
     # GET /residents/{id} for a koppel member and GET /signals answered before FastAPI's routing on
