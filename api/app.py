@@ -55,8 +55,16 @@ from persistence.db import (
     is_sqlite,
 )
 
-# The driver pool's size when the admission gate is off (KOPPELWERK_MAX_ACTIVE_REQUESTS=0).
-DRIVER_POOL_UNGATED = 8
+# A read holds its driver connection until its answer is out, and the gate admits the next request
+# when the answer starts: a few more connections than places, so the next need not wait for one.
+DRIVER_POOL_SPARE = 4
+
+
+def driver_pool_size(settings: Settings) -> int:
+    """Connections of each worker's driver pool: one per request admitted at once, and a few spare;
+    as many as SQLAlchemy's pool when the admission gate is off."""
+    gate = settings.max_active_requests
+    return gate + DRIVER_POOL_SPARE if gate else settings.db_pool_size
 
 # Matched in this order, one route after another: after the health probes (polled by the platform),
 # the reads made all day by front ends and systems (no two routers' paths overlap, so the order
@@ -101,9 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.read_session_factory = create_read_session_factory(engine)
-        # api.hot_reads' connections: one per request the worker admits at once is all it can use.
         driver_pool = (
-            await create_driver_pool(settings.database, settings.max_active_requests or DRIVER_POOL_UNGATED)
+            await create_driver_pool(settings.database, driver_pool_size(settings))
             if settings.hot_reads and not is_sqlite(settings.database_url)
             else None
         )

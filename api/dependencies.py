@@ -24,7 +24,7 @@ from domain.identity import Caller, Principal, PrincipalKind, Role, parse_subjec
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 from domain.ports import SecretHasher
 from domain.scope import Scope, load_scope
-from persistence.db import DRIVER_POOL
+from persistence.db import DRIVER_LEASE, DriverLease
 from persistence.uow import SqlUnitOfWork
 
 
@@ -34,7 +34,7 @@ async def get_uow(request: Request) -> SqlUnitOfWork:
     back whatever a use case did not commit. Not a `yield` dependency: FastAPI's exit stack around
     one cost about 7 % of reading a resident. GET and HEAD get a read session
     (persistence.db.create_read_session_factory), which on PostgreSQL sends its statements meant for
-    the driver over the driver pool while it has sent nothing itself (DriverStatement.fetch)."""
+    the driver on one connection of the driver pool while it has sent nothing itself (DriverStatement.fetch)."""
     return unit_of_work(request.app.state, request.scope)
 
 
@@ -42,7 +42,7 @@ def unit_of_work(state: State, scope: AsgiScope) -> SqlUnitOfWork:
     """get_uow's unit of work, for a request `scope` of the app whose `state` this is."""
     if scope["method"] in ("GET", "HEAD"):
         pool = getattr(state, "driver_pool", None)
-        session = state.read_session_factory(info={DRIVER_POOL: pool}) if pool else state.read_session_factory()
+        session = state.read_session_factory(info={DRIVER_LEASE: DriverLease(pool)} if pool else None)
     else:
         session = state.session_factory()
     scope.setdefault("state", {}).setdefault(SESSIONS, []).append(session)

@@ -16,6 +16,7 @@ from uuid_utils.compat import uuid7
 from api.logs import REQUEST_ID
 from api.problems import BodyTooLarge, problem_response
 from api.settings import API_VERSION
+from persistence.db import DRIVER_LEASE
 
 REQUEST_ID_HEADER = "x-request-id"
 # Where api.dependencies.get_uow leaves the request's database sessions for close_sessions.
@@ -164,9 +165,12 @@ async def close_sessions(scope: Scope) -> None:
     state = scope.get("state")
     sessions = state.pop(SESSIONS, ()) if isinstance(state, dict) else ()
     for session in sessions:
-        if not session.in_transaction():
-            continue  # it never took a connection (a read answered on the driver pool): nothing to return
         try:
+            lease = session.info.get(DRIVER_LEASE)
+            if lease is not None:
+                await lease.give_back()
+            if not session.in_transaction():
+                continue  # it never took a connection of its own (a read answered on its lease)
             await session.close()
         except Exception:  # noqa: BLE001 - the answer is out; the pool discards a broken connection
             logging.getLogger("koppelwerk.errors").warning("closing a database session failed", exc_info=True)

@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     # connection can be overtaken again and again until its pool timeout (asyncio's queue lets a
     # newcomer take a returned connection before the waiter that was woken for it). Connections beyond
     # the pool would be opened and closed per request, which costs more than waiting for a pooled one.
-    # Keep workers × (pool size + overflow) under PostgreSQL's max_connections (100 by default).
-    db_pool_size: int = Field(default=40, ge=1, le=100)
+    # Each worker also keeps max_active_requests + 4 connections of its own for reads sent straight to
+    # the driver (api.app.driver_pool_size). Keep workers × (pool size + overflow + those) under
+    # PostgreSQL's max_connections (100 by default): 2 × (32 + 12) = 88.
+    db_pool_size: int = Field(default=32, ge=1, le=100)
     db_max_overflow: int = Field(default=0, ge=0, le=100)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.dates import LOCAL_ZONE, local_today
@@ -51,8 +52,9 @@ class Month:
         )
 
 
-@dataclass(frozen=True)
-class CountRow:
+# Immutable tuples, not frozen dataclasses: a year of a wijk has some 300 of each, and a frozen
+# dataclass takes twice as long to build (about 400 ns against 210), 0.1 ms of every statistics request.
+class CountRow(NamedTuple):
     """One GROUP BY row as the repository returns it: month, group (category, kind…), count."""
 
     period: str
@@ -60,8 +62,7 @@ class CountRow:
     count: int
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     period: str
     key: str
     count: Count

@@ -101,6 +101,12 @@ class _CountedPool:
         async with self.pool.acquire() as connection:
             yield _CountedConnection(connection, self.statements)
 
+    async def take(self) -> Any:
+        return _CountedConnection(await self.pool.take(), self.statements)
+
+    async def give_back(self, counted: Any) -> None:
+        await self.pool.give_back(counted.connection)
+
 
 class _CountedConnection:
     def __init__(self, connection: Any, statements: list[str]) -> None:
