@@ -95,7 +95,7 @@ from persistence.tables_casework import (
     SignalStatusChangeRow,
 )
 from persistence.tables_integrations import SignalChangeRow
-from persistence.types import member_of
+from persistence.types import member_of, read_entity
 
 SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
 SIGNAL_HISTORY: Table = SignalStatusChangeRow.__table__  # type: ignore[assignment]
@@ -312,7 +312,8 @@ def _signal(row: Mapping[str, Any], interventions: Iterable[UUID], agenda_items:
         if row["location_latitude"] is not None
         else None
     )
-    return Signal(
+    return read_entity(  # a page maps 50 of them
+        Signal,
         id=row["id"],
         wijk_id=row["wijk_id"],
         source=_SOURCE(row["source"]),
