@@ -139,8 +139,8 @@ def _actor(row: Mapping[str, Any], prefix: str) -> Actor:
     user_id = row[f"{prefix}_user_id"]
     name = row.get("actor_name") or ""
     if user_id is not None:
-        return Actor(PrincipalKind.user, user_id, name)
-    return Actor(PrincipalKind.client, row[f"{prefix}_client_id"], name)
+        return read_entity(Actor, kind=PrincipalKind.user, id=user_id, display_name=name)
+    return read_entity(Actor, kind=PrincipalKind.client, id=row[f"{prefix}_client_id"], display_name=name)
 
 
 async def _pairs(session: Any, table: Table, key: str, value: str, ids: list[UUID]) -> dict[UUID, set[UUID]]:
@@ -303,12 +303,17 @@ _SOURCE, _CATEGORY, _PRIORITY, _STATUS = map(member_of, (SignalSource, SignalCat
 
 def _signal(row: Mapping[str, Any], interventions: Iterable[UUID], agenda_items: Iterable[UUID]) -> Signal:
     address = (
-        Address(row["location_postcode"], row["location_house_number"], row["location_house_number_addition"])
+        read_entity(
+            Address,
+            postcode=row["location_postcode"],
+            house_number=row["location_house_number"],
+            house_number_addition=row["location_house_number_addition"],
+        )
         if row["location_postcode"] is not None
         else None
     )
     point = (
-        GeoPoint(row["location_latitude"], row["location_longitude"])
+        read_entity(GeoPoint, latitude=row["location_latitude"], longitude=row["location_longitude"])
         if row["location_latitude"] is not None
         else None
     )

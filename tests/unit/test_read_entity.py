@@ -41,7 +41,7 @@ signal_fields = st.fixed_dictionaries({
 })
 
 
-@pytest.mark.parametrize("cls", [Signal])
+@pytest.mark.parametrize("cls", [Signal, Actor, Address, GeoPoint])
 def test_it_is_used_only_where_init_does_nothing_more(cls: type) -> None:
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
     assert params.frozen and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
