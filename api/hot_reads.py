@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.dependencies import CURSOR_MAX_LENGTH, principal_of_token, scope_of, unit_of_work, verified_subject
 from api.logs import REQUEST_ID
-from api.middleware import ROUTE_TEMPLATE
+from api.middleware import ROUTE_TEMPLATE, give_back_lease
 from api.openapi import API_PREFIX
 from api.routers.residents import READERS, resident_response
 from api.routers.signals import READERS as SIGNAL_READERS
@@ -97,7 +97,6 @@ class HotReads:
             return None
         return resident_response(resident)
 
-
     async def _list_signals(self, scope: Scope) -> Response | None:
         if getattr(self.state, "driver_pool", None) is None:
             return None
@@ -109,11 +108,13 @@ class HotReads:
         uow = unit_of_work(self.state, scope)
         try:
             principal = await principal_of_token(uow, self.state.tokens, token)
-            if principal.role not in SIGNAL_READERS:
-                return None
-            return await signal_page_response(Request(scope), uow, await scope_of(uow, principal), page, filters)
+            if principal.role in SIGNAL_READERS:
+                return await signal_page_response(Request(scope), uow, await scope_of(uow, principal), page, filters)
         except (DomainError, *_DRIVER_FAILURES):
-            return None
+            pass
+        # The route answers with a session of its own: this one's driver connection goes back at once.
+        await give_back_lease(uow.session)
+        return None
 
 
 def _signal_list_query(query_string: bytes) -> tuple[PageRequest, SignalFilter] | None:

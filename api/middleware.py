@@ -166,11 +166,16 @@ async def close_sessions(scope: Scope) -> None:
     sessions = state.pop(SESSIONS, ()) if isinstance(state, dict) else ()
     for session in sessions:
         try:
-            lease = session.info.get(DRIVER_LEASE)
-            if lease is not None:
-                await lease.give_back()
+            await give_back_lease(session)
             if not session.in_transaction():
                 continue  # it never took a connection of its own (a read answered on its lease)
             await session.close()
         except Exception:  # noqa: BLE001 - the answer is out; the pool discards a broken connection
             logging.getLogger("koppelwerk.errors").warning("closing a database session failed", exc_info=True)
+
+
+async def give_back_lease(session: Any) -> None:
+    """Give the driver connection a read session holds (persistence.db.DriverLease) back to its pool."""
+    lease = session.info.get(DRIVER_LEASE)
+    if lease is not None:
+        await lease.give_back()
