@@ -37,6 +37,7 @@ from domain.signals import (
     SignalSource,
     SignalStatus,
 )
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/signals", tags=["signals"], route_class=DirectRoute)
 batch_router = APIRouter(prefix="/signal-batches", tags=["signals"])
@@ -87,7 +88,7 @@ async def list_signals(
 
 
 async def signal_page_response(
-    request: Request, uow: UowDep, scope: Scope, page: PageRequest, filters: SignalFilter
+    request: Request, uow: SqlUnitOfWork, scope: Scope, page: PageRequest, filters: SignalFilter
 ) -> Response:
     """A page of signals as listSignals answers it."""
     result = await signals.list_signals(uow, scope, page, filters)
