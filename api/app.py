@@ -46,6 +46,7 @@ from api.routers.residents import router as residents_router
 from api.routers.service_areas import router as service_areas_router
 from api.routers.statistics import router as statistics_router
 from api.settings import API_VERSION, Settings
+from api.statistics_cache import StatisticsCache
 from api.tokens import TokenService
 from persistence.db import (
     create_driver_pool,
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tokens = TokenService(settings)
     app.state.hasher = Argon2SecretHasher(fast=settings.fast_password_hashing)
+    app.state.statistics_cache = StatisticsCache(settings.statistics_cache_size)
     app.state.rate_limiter = RateLimiter(settings.token_rate_limit, settings.resident_search_rate_limit)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     retention_months: int = Field(default=24, ge=1, le=240)
     # Statistics report counts below this as "<N", so that no person can be singled out.
     statistics_min_count: int = Field(default=5, ge=1, le=1000)
+    # Statistics answers each worker keeps, checked against the wijk's version on every use
+    # (api.statistics_cache); 0 counts every request afresh.
+    statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
     # How long a stored Idempotency-Key (and the response it replays) is kept.
     idempotency_key_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Cheap Argon2 parameters so a test suite can create hundreds of accounts; refused outside tests.

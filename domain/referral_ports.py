@@ -64,3 +64,7 @@ class StatisticsRepository(Protocol):
     """Counts computed by the database (GROUP BY, window functions), never row by row."""
 
     async def figures(self, wijk_id: UUID, months: tuple[Month, ...], today: date) -> Figures: ...
+
+    async def version(self, wijk_id: UUID) -> int:
+        """The wijk's statistics version: it grows with every write that could change its statistics."""
+        ...

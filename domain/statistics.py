@@ -88,10 +88,12 @@ class Timeliness:
 
 @dataclass(frozen=True)
 class Figures:
-    """What the database counted for a wijk and period (one statement)."""
+    """What the database counted for a wijk and period (one statement), and the wijk's statistics
+    version they were counted at: it changes with every write that could change them."""
 
     counts: Counts
     timeliness: Timeliness
+    version: int
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,52 @@ def months_of(from_day: date, to_day: date) -> tuple[Month, ...]:
 # --- use case ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Question:
+    """A wijk's statistics as asked, its period resolved: with the wijk's data, all an answer depends on."""
+
+    wijk_id: UUID
+    from_day: date
+    to_day: date
+    today: date  # the overdue follow-ups are counted as of this local day
+    minimum: int
+
+
+def ask(scope: Scope, wijk_id: UUID, from_day: date | None, to_day: date | None, minimum: int, now: datetime) -> Question:
+    """The question the caller may ask (scope enforced), for the period asked (default: the last twelve months)."""
+    # The scope's wijken were read from the database for this request (a koppel's assignments, the
+    # gemeente's municipality), so a wijk in it exists: no query of its own to ask.
+    enforce(can_read_statistics(scope, wijk_id), NOT_FOUND)
+    today = local_today(now)
+    start, end = check_period(from_day, to_day, today)
+    return Question(wijk_id, start, end, today, minimum)
+
+
+async def answer(uow: UnitOfWork, question: Question) -> tuple[WijkStatistics, int]:
+    """The statistics the database counts now, and the wijk's statistics version they were counted at."""
+    months = months_of(question.from_day, question.to_day)
+    figures = await uow.statistics.figures(question.wijk_id, months, question.today)
+    counts, timely, minimum = figures.counts, figures.timeliness, question.minimum
+    statistics = WijkStatistics(
+        wijk_id=question.wijk_id,
+        from_day=question.from_day,
+        to_day=question.to_day,
+        minimum_count=minimum,
+        signals=cells(counts.signals, minimum),
+        contact_moments=cells(counts.contact_moments, minimum),
+        interventions=cells(counts.interventions, minimum),
+        referrals=cells(counts.referrals, minimum),
+        first_action=first_action(timely.first_action, minimum),
+        overdue_follow_ups=suppress(timely.overdue_follow_ups, minimum),
+    )
+    return statistics, figures.version
+
+
+async def version(uow: UnitOfWork, question: Question) -> int:
+    """The asked wijk's statistics version now: an answer counted at this version is still the answer."""
+    return await uow.statistics.version(question.wijk_id)
+
+
 async def wijk_statistics(
     uow: UnitOfWork,
     scope: Scope,
@@ -189,26 +237,8 @@ async def wijk_statistics(
     now: datetime,
 ) -> WijkStatistics:
     """The wijk's anonymous statistics for the period (default: the last twelve months)."""
-    # The scope's wijken were read from the database for this request (a koppel's assignments, the
-    # gemeente's municipality), so a wijk in it exists: no query of its own to ask.
-    enforce(can_read_statistics(scope, wijk_id), NOT_FOUND)
-    today = local_today(now)
-    start, end = check_period(from_day, to_day, today)
-    months = months_of(start, end)
-    figures = await uow.statistics.figures(wijk_id, months, today)
-    counts, timely = figures.counts, figures.timeliness
-    return WijkStatistics(
-        wijk_id=wijk_id,
-        from_day=start,
-        to_day=end,
-        minimum_count=minimum,
-        signals=cells(counts.signals, minimum),
-        contact_moments=cells(counts.contact_moments, minimum),
-        interventions=cells(counts.interventions, minimum),
-        referrals=cells(counts.referrals, minimum),
-        first_action=first_action(timely.first_action, minimum),
-        overdue_follow_ups=suppress(timely.overdue_follow_ups, minimum),
-    )
+    statistics, _ = await answer(uow, ask(scope, wijk_id, from_day, to_day, minimum, now))
+    return statistics
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,10 @@ PostgreSQL would not recognise two copies of a CASE with bound parameters as the
 
 The time to first action needs every duration (a median), so it reads the signals of the period along
 their (wijk_id, created_at) index, which carries first_action_at.
+
+The same statement reads the wijk's statistics version (statistics_version, migration 0010: raised by
+every write of the four tables), so the figures and their version come from one snapshot; `version`
+reads it alone, for a worker that kept the figures to check they are still current.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Float,
     Integer,
@@ -50,7 +55,7 @@ from domain.statistics import CountRow, Counts, Durations, Figures, Month, Timel
 from persistence.db import DriverStatement, on_postgresql
 from persistence.tables_casework import InterventionRow, SignalRow
 from persistence.tables_referrals import ContactMomentRow, ReferralRow
-from persistence.tables_statistics import StatisticsMonthCountRow
+from persistence.tables_statistics import StatisticsMonthCountRow, StatisticsVersionRow
 from persistence.types import UTCDateTime
 
 SIGNAL: Table = SignalRow.__table__  # type: ignore[assignment]
@@ -58,6 +63,7 @@ INTERVENTION: Table = InterventionRow.__table__  # type: ignore[assignment]
 MOMENT: Table = ContactMomentRow.__table__  # type: ignore[assignment]
 REFERRAL: Table = ReferralRow.__table__  # type: ignore[assignment]
 MONTH_COUNT: Table = StatisticsMonthCountRow.__table__  # type: ignore[assignment]
+VERSION: Table = StatisticsVersionRow.__table__  # type: ignore[assignment]
 
 # (series in statistics_month_count = the table, its instant, its group column)
 SERIES: tuple[tuple[Table, str, str], ...] = (
@@ -141,10 +147,15 @@ class SqlStatisticsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def version(self, wijk_id: UUID) -> int:
+        """The wijk's statistics version now: the sum of its statistics_version rows (0 before any write)."""
+        return int((await _VERSION.rows(self.session, {"wijk_id": wijk_id}))[0]["version"])
+
     async def figures(self, wijk_id: UUID, months: tuple[Month, ...], today: date) -> Figures:
         """The counts of `months` per series, month and group, the time to first action of the wijk's
-        signals created in them and acted on, and its referrals whose follow-up is overdue today: one
-        statement, the counts' rows followed by one row of timeliness (series NULL)."""
+        signals created in them and acted on, its referrals whose follow-up is overdue today, and the
+        wijk's statistics version: one statement, the counts' rows followed by one row of timeliness
+        and version (series NULL)."""
         postgresql = on_postgresql(self.session)
         stmt, params = _figures(wijk_id, months, today, postgresql)
         rows: Sequence[Any]
@@ -153,11 +164,11 @@ class SqlStatisticsRepository:
         else:
             rows = (await self.session.execute(stmt, params)).all()
         found: dict[str, list[CountRow]] = {table.name: [] for table, _, _ in SERIES}
-        timely = Timeliness(Durations(0, None, None), 0)
-        for series, period, key, n, average, median, overdue in rows:
+        timely, version = Timeliness(Durations(0, None, None), 0), 0
+        for series, period, key, n, average, median, overdue, stamp in rows:
             if series is None:
                 durations = Durations(int(n), float(median) if median is not None else None, float(average) if average is not None else None)
-                timely = Timeliness(durations, int(overdue))
+                timely, version = Timeliness(durations, int(overdue)), int(stamp)
             else:
                 found[series].append(CountRow(period, key, int(n)))
         counts = Counts(
@@ -166,7 +177,7 @@ class SqlStatisticsRepository:
             interventions=found[INTERVENTION.name],
             referrals=found[REFERRAL.name],
         )
-        return Figures(counts, timely)
+        return Figures(counts, timely, version)
 
 
 def _figures(wijk_id: UUID, months: tuple[Month, ...], today: date, postgresql: bool) -> tuple[Any, dict[str, Any]]:
@@ -203,10 +214,19 @@ def _with_timeliness(counts: Any, postgresql: bool) -> Any:
         .scalar_subquery()
     )
     timeliness = (_first_action_postgresql if postgresql else _first_action_window)(acted_on, overdue)
+    version = _version_of(wijk_id).scalar_subquery()
     counted = counts.subquery()
     nothing = null().cast(Float)
     c = counted.c
-    return union_all(select(c.series, c.period, c.key, c.n, nothing, nothing, null().cast(Integer)), timeliness)
+    return union_all(
+        select(c.series, c.period, c.key, c.n, nothing, nothing, null().cast(Integer), null().cast(BigInteger)),
+        timeliness.add_columns(version),
+    )
+
+
+def _version_of(wijk_id: Any) -> Any:
+    total = func.coalesce(func.sum(VERSION.c.version), 0).cast(BigInteger)
+    return select(total.label("version")).where(VERSION.c.wijk_id == wijk_id)
 
 
 def _whole_months(postgresql: bool) -> Any:
@@ -254,3 +274,4 @@ def _first_action_window(acted_on: tuple[Any, ...], overdue: Any) -> Any:
 # Built once per database: composing and keying the statement per request cost about as much as a round trip.
 _WHOLE_MONTHS = {postgresql: _whole_months(postgresql) for postgresql in (False, True)}
 _WHOLE_MONTHS_ON_DRIVER = DriverStatement.of(_WHOLE_MONTHS[True])
+_VERSION = DriverStatement.of(_version_of(bindparam("wijk_id", type_=Uuid())))

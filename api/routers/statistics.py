@@ -35,5 +35,5 @@ async def get_wijk_statistics(
     to: Annotated[date | None, Query(description="Last day (Europe/Amsterdam); default today.")] = None,
 ) -> Response:
     minimum = request.app.state.settings.statistics_min_count
-    result = await statistics.wijk_statistics(uow, scope, wijk_id, from_, to, minimum, datetime.now(UTC))
-    return Response(WijkStatisticsRead.json_of(result), media_type="application/json")
+    question = statistics.ask(scope, wijk_id, from_, to, minimum, datetime.now(UTC))
+    return Response(await request.app.state.statistics_cache.body(uow, question), media_type="application/json")

@@ -6,7 +6,8 @@ interventions created and moved between phases; referrals proposed and withdrawn
 (deletes, a move to another wijk, multi-row updates), with instants around local month boundaries and
 summer-time changes — the kept counts equal a recount of the rows in Python (months by zoneinfo),
 the repository's answer for whole, clipped and one-day periods equals the recount of that period, and
-the migration's backfill rebuilds the same counts. The month the triggers compute equals zoneinfo's
+the migration's backfill rebuilds the same counts, and a wijk whose statistics changed has a new
+version (migration 0010) — the promise a kept answer (api.statistics_cache) relies on. The month the triggers compute equals zoneinfo's
 on either side of every month boundary from 1996 to 2040, and a request costs the same statements for
 a period of whole months as for one clipped at both ends.
 """
@@ -161,7 +162,7 @@ def test_random_writes_keep_the_counts_equal_to_a_recount(world: World, hoods: N
         kind = data.draw(st.sampled_from([
             "signal", "signal", "recategorise", "status", "moment", "moment", "correct_moment", "delete_moment",
             "intervention", "phase", "referral", "withdraw", "move_signal", "retype_moments", "set_status",
-            "delete_signal",
+            "delete_signal", "nazorg",
         ]))
         at = data.draw(INSTANTS)
         pick = data.draw(st.integers(0, 10_000))
@@ -254,6 +255,10 @@ def test_random_writes_keep_the_counts_equal_to_a_recount(world: World, hoods: N
             elif kind == "set_status" and made.referrals:
                 referral_id, _ = made.referrals[pick % len(made.referrals)]
                 await sql(uow, update(REFERRAL).where(REFERRAL.c.id == referral_id).values(status=status.value))
+            elif kind == "nazorg" and made.referrals:  # counted by no month, but by the overdue follow-ups
+                referral_id, _ = made.referrals[pick % len(made.referrals)]
+                planned = {"follow_up_on": at.date(), "followed_up_on": None if move_too else at.date()}
+                await sql(uow, update(REFERRAL).where(REFERRAL.c.id == referral_id).values(**planned))
             elif kind == "move_signal" and made.signals:
                 signal_id, _ = made.signals[pick % len(made.signals)]
                 await sql(uow, update(SIGNAL).where(SIGNAL.c.id == signal_id).values(wijk_id=to_wijk))
@@ -264,6 +269,24 @@ def test_random_writes_keep_the_counts_equal_to_a_recount(world: World, hoods: N
                 await sql(uow, delete(SIGNAL).where(SIGNAL.c.id == signal_id))
 
         world.run(work)
+        versions_hold()
+
+    answered_at: dict[UUID, tuple[int, list[Any]]] = {}  # wijk → its version and figures when last looked at
+
+    def versions_hold() -> None:
+        """Each wijk's version moved if its statistics did, since the last write."""
+
+        async def check(uow):  # type: ignore[no-untyped-def]
+            for w in (wijk, other):
+                figures = [await uow.statistics.figures(w, months_of(first, last), last) for first, last in PERIODS]
+                version = await uow.statistics.version(w)
+                assert {f.version for f in figures} == {version}, "the figures carry the version they were counted at"
+                if w in answered_at and answered_at[w][0] == version:
+                    assert answered_at[w][1] == figures, "the statistics changed while the wijk's version stood still"
+                answered_at[w] = (version, figures)
+            await uow.session.rollback()
+
+        world.run(check)
 
     def compare() -> None:
         async def check(uow):  # type: ignore[no-untyped-def]
