@@ -898,7 +898,8 @@ class SqlAgendaItemRepository(_CaseworkRepository):
         values = {"addressee_kind": addressee_kind.value, "organisation_id": organisation_id, "after": after,
                   "page_limit": limit}
         rows = await _AGENDA_FEED.rows(self.session, values)
-        return [AgendaFeedEntry(_agenda_change(r), _addressee_item(r)) for r in rows]
+        labels: dict[str, WijkLabel] = {}  # one label per wijk of the page, shared by its items
+        return [read_entity(AgendaFeedEntry, change=_agenda_change(r), item=_addressee_item(r, labels)) for r in rows]
 
 
 _FEED_ITEM_COLUMNS = (
@@ -940,12 +941,14 @@ _PRIORITY = {m.value: m for m in Priority}.__getitem__
 
 
 def _agenda_change(r: Mapping[str, Any]) -> AgendaItemChange:
-    return AgendaItemChange(
+    # read_entity: a page of 500 builds some 2 500 of these objects (tests/unit/test_read_entity.py).
+    return read_entity(
+        AgendaItemChange,
         agenda_item_id=r["agenda_item_id"],
         kind=_CHANGE_KIND(r["kind"]),
         status=_AGENDA_STATUS(r["status"]),
         wijk_id=r["wijk_id"],
-        addressee=Addressee(_ADDRESSEE_KIND(r["addressee_kind"]), r["addressee_organisation_id"]),
+        addressee=read_entity(Addressee, kind=_ADDRESSEE_KIND(r["addressee_kind"]), organisation_id=r["addressee_organisation_id"]),
         item_version=r["item_version"],
         occurred_at=r["occurred_at"],
         sequence=r["change_seq"],
@@ -953,13 +956,17 @@ def _agenda_change(r: Mapping[str, Any]) -> AgendaItemChange:
     )
 
 
-def _addressee_item(r: Mapping[str, Any]) -> AddresseeItem | None:
+def _addressee_item(r: Mapping[str, Any], labels: dict[str, WijkLabel]) -> AddresseeItem | None:
     if r["now_id"] is None:
         return None  # deleted: the change is its tombstone
-    return AddresseeItem(
+    label = labels.get(r["wijk_code"])
+    if label is None:
+        label = labels[r["wijk_code"]] = WijkLabel(r["wijk_code"], r["wijk_name"], r["wijk_municipality_code"])
+    return read_entity(
+        AddresseeItem,
         id=r["now_id"],
         version=r["now_version"],
-        wijk=WijkLabel(r["wijk_code"], r["wijk_name"], r["wijk_municipality_code"]),
+        wijk=label,
         title=r["now_title"],
         description=r["now_description"],
         theme=_THEME(r["now_theme"]),
