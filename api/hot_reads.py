@@ -1,20 +1,22 @@
-"""The two busiest reads on PostgreSQL, answered before FastAPI's routing: a koppel member's
-GET /api/v1/residents/{residentId}, and GET /api/v1/signals (a work queue the front end polls all day).
+"""The busiest reads on PostgreSQL, answered before FastAPI's routing: a koppel member's
+GET /api/v1/residents/{residentId}, GET /api/v1/signals (a work queue the front end polls all day) and
+GET /api/v1/wijken/{wijkId}/statistics (the dashboards of koppels and gemeenten).
 
 Around their statements FastAPI's routing, dependency solving, a session and SQLAlchemy's connection
 wrappers cost the worker more than the work itself. Here the same rules run without them, through the
 same functions as the routes: the token by api.dependencies (verified_subject, principal_of_token,
 scope_of), the use cases of the domain (domain.residents.one_trip_read and one_trip_resident around
-the resident's one statement; domain.signals.list_signals through the route's own
-signal_page_response), statements on connections of the worker's own driver pool
+the resident's one statement; domain.signals.list_signals and domain.statistics through the routes' own
+signal_page_response and statistics_response), statements on connections of the worker's own driver pool
 (persistence.db.create_driver_pool), and the routes' own answers. The HTTP envelope, the admission
 gate and CORS wrap these answers as they wrap the routes'.
 
 Only the 200 is answered here. Any other request — another method or path, an id or a query parameter
 in any spelling but the plainest one the route takes (an unknown or repeated parameter included), no
 bearer token, a token that fails, a system's token for a resident, an unknown or inactive account, a
-role not admitted, a resident out of reach, a database that fails — goes on to the route, which
-answers it exactly as it always has. Nothing was written by then: a signal list writes nothing, and
+role not admitted, a resident or wijk out of reach, a period refused, a database that fails — goes on
+to the route, which answers it exactly as it always has. Nothing was written by then: a signal list
+and statistics write nothing, and
 the resident's statement stores the read's audit event only when it returns the resident (a
 connection lost after that statement committed is the one exception, and then the route's read is
 audited too: a read is never served unaudited).
@@ -23,6 +25,7 @@ audited too: a read is never served unaudited).
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import TypeVar
@@ -43,21 +46,31 @@ from api.openapi import API_PREFIX
 from api.routers.residents import READERS, resident_response
 from api.routers.signals import READERS as SIGNAL_READERS
 from api.routers.signals import signal_page_response
+from api.routers.statistics import READERS as STATISTICS_READERS
+from api.routers.statistics import statistics_response
 from domain import residents
 from domain.casework import Priority
 from domain.errors import DomainError
-from domain.identity import Caller
+from domain.identity import Caller, Role
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from domain.scope import Scope as CallerScope
 from domain.signals import SignalCategory, SignalFilter, SignalSource, SignalStatus
 from persistence.residents import read_audited_on_driver
+from persistence.uow import SqlUnitOfWork
 
 E = TypeVar("E", bound=Enum)
 
 SIGNALS_ROUTE = f"{API_PREFIX}/signals"
 RESIDENT_PREFIX = f"{API_PREFIX}/residents/"
 RESIDENT_ROUTE = f"{API_PREFIX}/residents/{{residentId}}"
+STATISTICS_ROUTE = f"{API_PREFIX}/wijken/{{wijkId}}/statistics"
 # Only the canonical spelling: any other the route's UUID parameter may take or refuse is its to judge.
-_CANONICAL_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_CANONICAL_ID = re.compile(_ID)
+_STATISTICS_PATH = re.compile(rf"{API_PREFIX}/wijken/({_ID})/statistics")
+# Only YYYY-MM-DD in ASCII digits: date.fromisoformat also reads 20260301 and 2026-W09-1, which the
+# routes' date parameters refuse.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What the driver raises when the database cannot serve: the route then meets the same and answers it.
 _DRIVER_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
@@ -75,6 +88,8 @@ class HotReads:
                 answer, route = await self._read_resident(scope, UUID(path[len(RESIDENT_PREFIX):])), RESIDENT_ROUTE
             elif path == SIGNALS_ROUTE:
                 answer, route = await self._list_signals(scope), SIGNALS_ROUTE
+            elif (wijk := _STATISTICS_PATH.fullmatch(path)) is not None:
+                answer, route = await self._wijk_statistics(scope, UUID(wijk[1])), STATISTICS_ROUTE
             if answer is not None:
                 scope[ROUTE_TEMPLATE] = route
                 await answer(scope, receive, send)
@@ -98,22 +113,52 @@ class HotReads:
         return resident_response(resident)
 
     async def _list_signals(self, scope: Scope) -> Response | None:
-        if getattr(self.state, "driver_pool", None) is None:
-            return None
-        token = _bearer_token(scope)
         asked = _signal_list_query(scope["query_string"])
-        if token is None or asked is None:
+        if asked is None:
             return None
         page, filters = asked
+        return await self._scoped_read(
+            scope, SIGNAL_READERS, lambda uow, reached: signal_page_response(Request(scope), uow, reached, page, filters)
+        )
+
+    async def _wijk_statistics(self, scope: Scope, wijk_id: UUID) -> Response | None:
+        asked = _statistics_query(scope["query_string"])
+        if asked is None:
+            return None
+        return await self._scoped_read(
+            scope, STATISTICS_READERS, lambda uow, reached: statistics_response(self.state, uow, reached, wijk_id, *asked)
+        )
+
+    async def _scoped_read(
+        self, scope: Scope, readers: frozenset[Role], respond: Callable[[SqlUnitOfWork, CallerScope], Awaitable[Response]]
+    ) -> Response | None:
+        """`respond`'s answer for the token's principal and its scope, when its role is one of `readers`."""
+        token = _bearer_token(scope)
+        if token is None or getattr(self.state, "driver_pool", None) is None:
+            return None
         uow = unit_of_work(self.state, scope)
         try:
             principal = await principal_of_token(uow, self.state.tokens, token)
-            if principal.role in SIGNAL_READERS:
-                return await signal_page_response(Request(scope), uow, await scope_of(uow, principal), page, filters)
+            if principal.role in readers:
+                return await respond(uow, await scope_of(uow, principal))
         except (DomainError, *_DRIVER_FAILURES):
             pass
         # The route answers with a session of its own: this one's driver connection goes back at once.
         await give_back_lease(uow.session)
+        return None
+
+
+def _statistics_query(query_string: bytes) -> tuple[date | None, date | None] | None:
+    """getWijkStatistics' period when its query holds only `from` and `to`, each at most once, as
+    YYYY-MM-DD; else None (the route judges the rest)."""
+    values: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in values or name not in ("from", "to"):
+            return None
+        values[name] = value
+    try:
+        return _day(values.get("from")), _day(values.get("to"))
+    except ValueError:
         return None
 
 
@@ -158,9 +203,9 @@ def _member(kind: type[E], value: str | None) -> E | None:
 def _day(value: str | None) -> date | None:
     if value is None:
         return None
-    if len(value) != 10:  # only YYYY-MM-DD
+    if not _DAY.fullmatch(value):
         raise ValueError(value)
-    return date.fromisoformat(value)
+    return date.fromisoformat(value)  # ValueError for a day that does not exist
 
 
 def _bearer_token(scope: Scope) -> str | None:

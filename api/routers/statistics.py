@@ -5,17 +5,21 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.datastructures import State
 
 from api.dependencies import UowDep, scoped
 from api.direct import DirectRoute
 from api.schemas.statistics import WijkStatisticsRead
 from domain import statistics
 from domain.identity import KOPPEL_ROLES, Role
+from domain.scope import Scope
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/wijken", tags=["statistics"], route_class=DirectRoute)
 # Anonymous counts: the koppel of the wijk and the gemeente of its municipality (not the admin:
 # statistics describe casework, and the admin's role is the catalogue and the accounts).
-Readers = scoped(*KOPPEL_ROLES, Role.gemeente)
+READERS = frozenset({*KOPPEL_ROLES, Role.gemeente})  # api.hot_reads admits the same
+Readers = scoped(*READERS)
 
 
 @router.get(
@@ -34,6 +38,12 @@ async def get_wijk_statistics(
     from_: Annotated[date | None, Query(alias="from", description="First day (Europe/Amsterdam).")] = None,
     to: Annotated[date | None, Query(description="Last day (Europe/Amsterdam); default today.")] = None,
 ) -> Response:
-    minimum = request.app.state.settings.statistics_min_count
-    question = statistics.ask(scope, wijk_id, from_, to, minimum, datetime.now(UTC))
-    return Response(await request.app.state.statistics_cache.body(uow, question), media_type="application/json")
+    return await statistics_response(request.app.state, uow, scope, wijk_id, from_, to)
+
+
+async def statistics_response(
+    state: State, uow: SqlUnitOfWork, scope: Scope, wijk_id: UUID, from_: date | None, to: date | None
+) -> Response:
+    """The statistics as getWijkStatistics answers them (kept or counted: api.statistics_cache)."""
+    question = statistics.ask(scope, wijk_id, from_, to, state.settings.statistics_min_count, datetime.now(UTC))
+    return Response(await state.statistics_cache.body(uow, question), media_type="application/json")

@@ -1,4 +1,5 @@
-"""api.hot_reads answers GET /residents/{id} for a koppel member before FastAPI's routing (PostgreSQL).
+"""api.hot_reads answers GET /residents/{id} for a koppel member, GET /signals and a wijk's statistics
+before FastAPI's routing (PostgreSQL).
 
 The same requests, asked of the suite's app and of an app without hot reads (KOPPELWERK_HOT_READS=false)
 on the same database, get the same answers — status, headers, body — and leave the same audit trail:
@@ -165,7 +166,8 @@ def test_both_apps_answer_every_signal_list_alike(
         f"?createdFrom={today()}&createdTo={today()}", f"?createdFrom={today()}&createdTo=2000-01-01",
         "?limit=200", "?limit=201", "?limit=0", "?limit=+5", "?limit=", "?status=onbekend", "?status=",
         "?status=nieuw&status=afgehandeld", "?cursor=bogus", f"?cursor={'x' * 513}", "?wijkId=nope",
-        f"?wijkId={str(hoods.wijk_a.id).replace('-', '')}", "?createdFrom=20250101", "?unknown=1",
+        f"?wijkId={str(hoods.wijk_a.id).replace('-', '')}", "?createdFrom=20250101", "?createdFrom=2026-W09-1",
+        "?createdTo=2026-02-30", "?unknown=1",
     ]
     asked = [(f"{API}/signals{q}", agent) for q in queries] + [
         (f"{API}/signals", other),
@@ -190,3 +192,47 @@ def test_both_apps_answer_every_signal_list_alike(
         pool_checkouts.clear()
     statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
     assert statuses == {200, 400, 401, 403}
+
+
+def test_both_apps_answer_every_statistics_request_alike(
+    world: World, hoods: Neighbourhoods, route_only: TestClient, app: FastAPI, pool_checkouts: list[object]
+) -> None:
+    agent = world.headers(Role.wijkagent)
+    for n in range(6):
+        body = {"wijkId": str(hoods.wijk_a.id), "source": "bewoner", "category": "geluidsoverlast",
+                "description": f"Melding {n}: harde muziek na middernacht.", "urgency": "normaal"}
+        assert world.client.post(f"{API}/signals", json=body, headers=agent).status_code == 201
+    own, other = f"{API}/wijken/{hoods.wijk_a.id}/statistics", f"{API}/wijken/{hoods.wijk_b.id}/statistics"
+    queries = [
+        "", f"?from={today().replace(day=1)}", f"?to={today()}", f"?from={today().replace(day=1)}&to={today()}",
+        "?from=2026-03-01&to=2026-04-30", "?from=2026-05-01&to=2026-04-01", "?from=2020-01-01&to=2026-04-01",
+        "?from=2026-W09-1", "?from=20260301", "?to=2026-02-30", "?from=", "?from=2026-03-01&from=2026-04-01",
+        "?unknown=1", "?from=２０２６-03-01",
+    ]
+    asked = [(f"{own}{q}", agent) for q in queries] + [
+        (own, world.headers(Role.gemeente)),
+        (own, world.headers(Role.opbouwwerker)),
+        (other, agent),
+        (own.replace(str(hoods.wijk_a.id), str(hoods.wijk_a.id).upper()), agent),
+        (f"{API}/wijken/00000000-0000-4000-8000-000000000000/statistics", agent),
+        (f"{API}/wijken/nope/statistics", agent),
+        (own, world.headers(Role.admin)),
+        (own, world.headers(Role.police_system)),
+        (own, {}),
+        (own, {"Authorization": "Bearer not.a.token"}),
+    ]
+    on_postgresql = app.state.driver_pool is not None
+    for kept in (False, True):  # counted, then kept (api.statistics_cache)
+        pool_checkouts.clear()
+        for url, headers in asked:
+            early = world.client.get(url, headers=headers)
+            taken_early = len(pool_checkouts)
+            late = route_only.get(url, headers=headers)
+            assert _answer(early) == _answer(late), url
+            # Kept answers, and whole months counted, take no SQLAlchemy connection (months counted from
+            # the rows do: their statement is built per period).
+            if on_postgresql and early.status_code == 200 and (kept or url.endswith("?from=2026-03-01&to=2026-04-30")):
+                assert taken_early == 0, f"{url}: statistics answered early take no SQLAlchemy connection"
+            pool_checkouts.clear()
+    statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
+    assert statuses == {200, 400, 401, 403, 404}
