@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from domain import errors
-from persistence.db import database_unavailable
+from persistence.db import database_unavailable, transaction_conflict
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("koppelwerk.errors")
@@ -194,6 +194,12 @@ async def _database(request: Request, exc: Exception) -> Response:
         # A concurrent writer won a uniqueness race the use case had checked for.
         return problem_response(
             409, "the change conflicts with existing data", code="conflict", instance=request.url.path
+        )
+    if transaction_conflict(exc):
+        log.warning("transaction given up for a concurrent one", extra={"path": request.url.path})
+        return problem_response(
+            409, "the change met a concurrent change to the same data and was not made; send it again",
+            code="concurrent_change", instance=request.url.path,
         )
     if isinstance(exc, DatabaseUnavailable) or database_unavailable(exc):
         return _unavailable(request, type(exc).__name__)

@@ -198,6 +198,19 @@ async def create_driver_pool(options: DatabaseOptions, size: int) -> DriverPool:
     return DriverPool(pool, options.pool_timeout_seconds)
 
 
+# serialization_failure and deadlock_detected: PostgreSQL rolled the transaction back so that another
+# could go on (a deadlock among row locks, e.g. two writers taking the statistics' count and version
+# rows of two wijken in opposite order); the same request may well succeed when sent again.
+_CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def transaction_conflict(error: BaseException) -> bool:
+    """True when the database gave up `error`'s transaction for a concurrent one; nothing of it was written."""
+    if isinstance(error, sa_exc.DBAPIError):
+        return getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES
+    return isinstance(error, asyncpg.PostgresError) and error.sqlstate in _CONFLICT_SQLSTATES
+
+
 def database_unavailable(error: BaseException) -> bool:
     """True when `error` means the database cannot be reached or cannot serve right now, so the same
     request may succeed later; False for a statement the database refused."""
