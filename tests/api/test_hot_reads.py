@@ -61,6 +61,20 @@ def _answer(response: Any) -> tuple[int, dict[str, str], bytes]:
     return response.status_code, headers, response.content
 
 
+def _asked_of_both(
+    world: World, route_only: TestClient, pool_checkouts: list[object], asked: list[tuple[str, dict[str, str]]]
+) -> Iterator[tuple[str, Any, Any, int]]:
+    """Each request asked of the suite's app and of the route-only app, their answers held equal: the url,
+    both answers and how many SQLAlchemy connections the suite's app took for its own."""
+    for url, headers in asked:
+        pool_checkouts.clear()
+        early = world.client.get(url, headers=headers)
+        taken_early = len(pool_checkouts)
+        late = route_only.get(url, headers=headers)
+        assert _answer(early) == _answer(late), url
+        yield url, early, late, taken_early
+
+
 def test_both_apps_answer_every_read_alike_and_audit_it_alike(
     world: World, hoods: Neighbourhoods, route_only: TestClient, app: FastAPI, pool_checkouts: list[object]
 ) -> None:
@@ -97,14 +111,9 @@ def test_both_apps_answer_every_read_alike_and_audit_it_alike(
         (f"{API}/residents/{own}", world.headers(Role.privacy_officer)),
         (f"{API}/residents/{own}", world.headers(Role.agency_worker)),
     ]
-    pool_checkouts.clear()
     on_postgresql = app.state.driver_pool is not None
     assert on_postgresql == (app.state.engine.dialect.name == "postgresql")
-    for url, headers in asked:
-        early = world.client.get(url, headers=headers)
-        taken_early = len(pool_checkouts)
-        late = route_only.get(url, headers=headers)
-        assert _answer(early) == _answer(late), url
+    for url, early, late, taken_early in _asked_of_both(world, route_only, pool_checkouts, asked):
         if early.status_code == 200:
             assert early.headers["ETag"] == '"1"'
             spelled_canonically = len(url.split("?")[0].rsplit("/", 1)[1]) == 36
@@ -114,7 +123,6 @@ def test_both_apps_answer_every_read_alike_and_audit_it_alike(
             events = audit_events(world, request_id=answer.headers["X-Request-ID"])
             expected = 1 if answer.status_code == 200 else 0
             assert [e.action for e in events] == ["read"] * expected, (url, answer.status_code)
-        pool_checkouts.clear()
     statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
     assert statuses == {200, 400, 401, 403, 404}
 
@@ -179,17 +187,11 @@ def test_both_apps_answer_every_signal_list_alike(
         (f"{API}/signals", {"Authorization": "Bearer not.a.token"}),
     ]
     on_postgresql = app.state.driver_pool is not None
-    pool_checkouts.clear()
-    for url, headers in asked:
-        early = world.client.get(url, headers=headers)
-        taken_early = len(pool_checkouts)
-        late = route_only.get(url, headers=headers)
-        assert _answer(early) == _answer(late), url
+    for url, early, _, taken_early in _asked_of_both(world, route_only, pool_checkouts, asked):
         # A page of a koppel's own wijken, asked in the spelling the early answer takes, takes no SQLAlchemy connection.
         spelled_simply = "unknown" not in url and "wijkId=" not in url or str(hoods.wijk_a.id) in url
         if on_postgresql and early.status_code == 200 and early.json()["items"] and spelled_simply:
             assert taken_early == 0, f"{url}: a 200 answered early takes no SQLAlchemy connection"
-        pool_checkouts.clear()
     statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
     assert statuses == {200, 400, 401, 403}
 
@@ -223,16 +225,10 @@ def test_both_apps_answer_every_statistics_request_alike(
     ]
     on_postgresql = app.state.driver_pool is not None
     for kept in (False, True):  # counted, then kept (api.statistics_cache)
-        pool_checkouts.clear()
-        for url, headers in asked:
-            early = world.client.get(url, headers=headers)
-            taken_early = len(pool_checkouts)
-            late = route_only.get(url, headers=headers)
-            assert _answer(early) == _answer(late), url
+        for url, early, _, taken_early in _asked_of_both(world, route_only, pool_checkouts, asked):
             # Kept answers, and whole months counted, take no SQLAlchemy connection (months counted from
             # the rows do: their statement is built per period).
             if on_postgresql and early.status_code == 200 and (kept or url.endswith("?from=2026-03-01&to=2026-04-30")):
                 assert taken_early == 0, f"{url}: statistics answered early take no SQLAlchemy connection"
-            pool_checkouts.clear()
     statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
     assert statuses == {200, 400, 401, 403, 404}
