@@ -26,7 +26,7 @@ from domain.residents import (
     name_key,
 )
 from persistence import resident_reads
-from persistence.db import DriverPool, on_postgresql
+from persistence.db import DriverPool, DriverStatement, on_postgresql
 from persistence.pagination import fetch_page
 from persistence.repositories import TableRepository
 from persistence.tables import OrganisationRow, UserRow
@@ -490,6 +490,7 @@ _APPEND_AUDIT_EVENTS = text(
         arrays=", ".join(f"CAST(:{name} AS {_audit_array(name)[0]})" for name in _AUDIT_COLUMNS),
     )
 ).bindparams(*[bindparam(name, type_=_audit_array(name)[1]) for name in _AUDIT_COLUMNS])
+_APPEND_AUDIT_EVENTS_ON_DRIVER = DriverStatement.of(_APPEND_AUDIT_EVENTS)
 
 
 # The events of one request that differ only in which resident and record they name (a page of contact
@@ -510,6 +511,7 @@ _APPEND_SHARED_AUDIT_EVENTS = text(
     *[bindparam(name, type_=ARRAY(Uuid())) for name in _PER_EVENT],
     *[bindparam(name, type_=String() if name == "fields" else AUDIT.c[name].type) for name in _SHARED],
 )
+_APPEND_SHARED_AUDIT_EVENTS_ON_DRIVER = DriverStatement.of(_APPEND_SHARED_AUDIT_EVENTS)
 
 
 class SqlAuditRepository:
@@ -545,15 +547,18 @@ class SqlAuditRepository:
             # One statement text for any number of events, each column one array: a page that audits a
             # hundred residents is one execution of one prepared statement. (An executemany runs an
             # INSERT per event; a multi-row VALUES is a new statement to prepare for every count.)
+            # Sent straight to the driver: inside the use case's transaction when it has one, else (a
+            # read's events, its only write) on the read's driver lease in autocommit, where the one
+            # INSERT is atomic by itself — not through a connection of SQLAlchemy's pool of its own.
             shared = {name: rows[0][name] for name in _SHARED}
             if all(row[name] == shared[name] for row in rows for name in _SHARED):
                 params = {name: [row[name] for row in rows] for name in _PER_EVENT}
                 params |= shared | {"fields": json.dumps(shared["fields"])}
-                await self.session.execute(_APPEND_SHARED_AUDIT_EVENTS, params)
+                await _APPEND_SHARED_AUDIT_EVENTS_ON_DRIVER.fetch(self.session, params)
                 return
             columns = {name: [row[name] for row in rows] for name in _AUDIT_COLUMNS}
             columns["fields"] = [json.dumps(fields) for fields in columns["fields"]]
-            await self.session.execute(_APPEND_AUDIT_EVENTS, columns)
+            await _APPEND_AUDIT_EVENTS_ON_DRIVER.fetch(self.session, columns)
         else:  # RETURNING makes it one multi-row INSERT (insertmanyvalues), not an INSERT per event
             await self.session.execute(insert(self.table).returning(self.table.c.id), rows)
 
