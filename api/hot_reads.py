@@ -1,13 +1,15 @@
 """The busiest reads on PostgreSQL, answered before FastAPI's routing: a koppel member's
-GET /api/v1/residents/{residentId}, GET /api/v1/signals (a work queue the front end polls all day) and
-GET /api/v1/wijken/{wijkId}/statistics (the dashboards of koppels and gemeenten).
+GET /api/v1/residents/{residentId}, GET /api/v1/signals (a work queue the front end polls all day),
+GET /api/v1/contact-moments (the koppel's own record) and GET /api/v1/wijken/{wijkId}/statistics (the
+dashboards of koppels and gemeenten).
 
 Around their statements FastAPI's routing, dependency solving, a session and SQLAlchemy's connection
 wrappers cost the worker more than the work itself. Here the same rules run without them, through the
 same functions as the routes: the token by api.dependencies (verified_subject, principal_of_token,
 scope_of), the use cases of the domain (domain.residents.one_trip_read and one_trip_resident around
-the resident's one statement; domain.signals.list_signals and domain.statistics through the routes' own
-signal_page_response and statistics_response), statements on connections of the worker's own driver pool
+the resident's one statement; domain.signals.list_signals, domain.contact_moments.list_contact_moments
+and domain.statistics through the routes' own signal_page_response, contact_moment_page_response and
+statistics_response), statements on connections of the worker's own driver pool
 (persistence.db.create_driver_pool), and the routes' own answers. The HTTP envelope, the admission
 gate and CORS wrap these answers as they wrap the routes'.
 
@@ -16,19 +18,20 @@ in any spelling but the plainest one the route takes (an unknown or repeated par
 bearer token, a token that fails, a system's token for a resident, an unknown or inactive account, a
 role not admitted, a resident or wijk out of reach, a period refused, a database that fails — goes on
 to the route, which answers it exactly as it always has. Nothing was written by then: a signal list
-and statistics write nothing, and
-the resident's statement stores the read's audit event only when it returns the resident (a
-connection lost after that statement committed is the one exception, and then the route's read is
-audited too: a read is never served unaudited).
+and statistics write nothing, the resident's statement stores the read's audit event only when it
+returns the resident, and a page of contact moments stores its audit events in one statement, its
+last before the answer (a connection lost after such a statement committed is the one exception, and
+then the route's read is audited too: a read is never served unaudited).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -43,13 +46,17 @@ from api.dependencies import CURSOR_MAX_LENGTH, principal_of_token, scope_of, un
 from api.logs import REQUEST_ID
 from api.middleware import ROUTE_TEMPLATE, give_back_lease
 from api.openapi import API_PREFIX
+from api.routers.contact_moments import READERS as CONTACT_MOMENT_READERS
+from api.routers.contact_moments import contact_moment_page_response
 from api.routers.residents import READERS, resident_response
 from api.routers.signals import READERS as SIGNAL_READERS
 from api.routers.signals import signal_page_response
 from api.routers.statistics import READERS as STATISTICS_READERS
 from api.routers.statistics import statistics_response
 from domain import residents
+from domain.audit import Access
 from domain.casework import Priority
+from domain.contact_moments import ContactKind, ContactMomentFilter
 from domain.errors import DomainError
 from domain.identity import Caller, Role
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
@@ -61,6 +68,7 @@ from persistence.uow import SqlUnitOfWork
 E = TypeVar("E", bound=Enum)
 
 SIGNALS_ROUTE = f"{API_PREFIX}/signals"
+CONTACT_MOMENTS_ROUTE = f"{API_PREFIX}/contact-moments"
 RESIDENT_PREFIX = f"{API_PREFIX}/residents/"
 RESIDENT_ROUTE = f"{API_PREFIX}/residents/{{residentId}}"
 STATISTICS_ROUTE = f"{API_PREFIX}/wijken/{{wijkId}}/statistics"
@@ -88,6 +96,8 @@ class HotReads:
                 answer, route = await self._read_resident(scope, UUID(path[len(RESIDENT_PREFIX):])), RESIDENT_ROUTE
             elif path == SIGNALS_ROUTE:
                 answer, route = await self._list_signals(scope), SIGNALS_ROUTE
+            elif path == CONTACT_MOMENTS_ROUTE:
+                answer, route = await self._list_contact_moments(scope), CONTACT_MOMENTS_ROUTE
             elif (wijk := _STATISTICS_PATH.fullmatch(path)) is not None:
                 answer, route = await self._wijk_statistics(scope, UUID(wijk[1])), STATISTICS_ROUTE
             if answer is not None:
@@ -113,12 +123,32 @@ class HotReads:
         return resident_response(resident)
 
     async def _list_signals(self, scope: Scope) -> Response | None:
-        asked = _signal_list_query(scope["query_string"])
+        asked = _list_query(scope["query_string"], _SIGNAL_LIST)
         if asked is None:
             return None
-        page, filters = asked
+        page, given = asked
+        filters = SignalFilter(
+            given["wijkId"], given["status"], given["category"], given["source"], given["urgency"],
+            given["createdFrom"], given["createdTo"],
+        )
         return await self._scoped_read(
             scope, SIGNAL_READERS, lambda uow, reached: signal_page_response(Request(scope), uow, reached, page, filters)
+        )
+
+    async def _list_contact_moments(self, scope: Scope) -> Response | None:
+        asked = _list_query(scope["query_string"], _CONTACT_MOMENT_LIST)
+        if asked is None:
+            return None
+        page, given = asked
+        filters = ContactMomentFilter(
+            given["wijkId"], given["koppelId"], given["kind"], given["from"], given["to"], given["residentId"]
+        )
+        return await self._scoped_read(
+            scope,
+            CONTACT_MOMENT_READERS,
+            lambda uow, reached: contact_moment_page_response(
+                Request(scope), uow, Access(reached, REQUEST_ID.get()), page, filters
+            ),
         )
 
     async def _wijk_statistics(self, scope: Scope, wijk_id: UUID) -> Response | None:
@@ -162,38 +192,59 @@ def _statistics_query(query_string: bytes) -> tuple[date | None, date | None] | 
         return None
 
 
-def _signal_list_query(query_string: bytes) -> tuple[PageRequest, SignalFilter] | None:
-    """listSignals' page and filters when every query parameter is one it takes, given once, in the
-    spelling its validation surely accepts; else None (the route judges the rest)."""
+@dataclass(frozen=True)
+class _ListParameters:
+    """A list operation's query parameters besides limit and cursor, by the kind of value they take."""
+
+    ids: tuple[str, ...]
+    enums: tuple[tuple[str, type[Enum]], ...]
+    days: tuple[str, ...]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset({"limit", "cursor", *self.ids, *(name for name, _ in self.enums), *self.days})
+
+
+_SIGNAL_LIST = _ListParameters(
+    ids=("wijkId",),
+    enums=(("status", SignalStatus), ("category", SignalCategory), ("source", SignalSource), ("urgency", Priority)),
+    days=("createdFrom", "createdTo"),
+)
+_CONTACT_MOMENT_LIST = _ListParameters(
+    ids=("wijkId", "koppelId", "residentId"), enums=(("kind", ContactKind),), days=("from", "to")
+)
+
+
+def _list_query(query_string: bytes, parameters: _ListParameters) -> tuple[PageRequest, dict[str, Any]] | None:
+    """The page and the filters (every parameter by name, None when not given) when every query
+    parameter is one the list takes, given once, in the spelling its validation surely accepts; else
+    None (the route judges the rest)."""
     values: dict[str, str] = {}
+    names = parameters.names
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name in values or name not in _SIGNAL_LIST_PARAMETERS:
+        if name in values or name not in names:
             return None
         values[name] = value
+    limit = values.get("limit")
+    if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+        return None
+    cursor = values.get("cursor")
+    if cursor is not None and len(cursor) > CURSOR_MAX_LENGTH:
+        return None
+    given: dict[str, Any] = {}
     try:
-        limit = values.get("limit")
-        if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
-            return None
-        cursor = values.get("cursor")
-        if cursor is not None and len(cursor) > CURSOR_MAX_LENGTH:
-            return None
-        wijk = values.get("wijkId")
-        if wijk is not None and not _CANONICAL_ID.fullmatch(wijk):
-            return None
-        filters = SignalFilter(
-            UUID(wijk) if wijk is not None else None,
-            *(_member(kind, values.get(name)) for name, kind in _SIGNAL_LIST_ENUMS),
-            *(_day(values.get(name)) for name in ("createdFrom", "createdTo")),
-        )
+        for name in parameters.ids:
+            value = values.get(name)
+            if value is not None and not _CANONICAL_ID.fullmatch(value):
+                return None
+            given[name] = UUID(value) if value is not None else None
+        for name, kind in parameters.enums:
+            given[name] = _member(kind, values.get(name))
+        for name in parameters.days:
+            given[name] = _day(values.get(name))
     except ValueError:
         return None
-    return PageRequest(int(limit) if limit is not None else DEFAULT_LIMIT, cursor), filters
-
-
-_SIGNAL_LIST_ENUMS = (("status", SignalStatus), ("category", SignalCategory), ("source", SignalSource),
-                      ("urgency", Priority))
-_SIGNAL_LIST_PARAMETERS = frozenset({"limit", "cursor", "wijkId", "createdFrom", "createdTo",
-                                     *(name for name, _ in _SIGNAL_LIST_ENUMS)})
+    return PageRequest(int(limit) if limit is not None else DEFAULT_LIMIT, cursor), given
 
 
 def _member(kind: type[E], value: str | None) -> E | None:

@@ -19,13 +19,17 @@ from api.schemas.contact_moments import (
     contact_moments_json,
 )
 from domain import contact_moments
+from domain.audit import Access
 from domain.contact_moments import ContactKind, ContactMomentFilter, NewContactMoment
 from domain.identity import KOPPEL_ROLES
+from domain.pagination import PageRequest
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/contact-moments", tags=["contact-moments"], route_class=DirectRoute)
 MomentId = Annotated[UUID, Path(alias="contactMomentId")]
 # The koppel's own record: its members in the wijk; the policy narrows to their wijken.
-Koppel = accessing(*KOPPEL_ROLES)
+READERS = KOPPEL_ROLES  # api.hot_reads admits the same
+Koppel = accessing(*READERS)
 URL = "/api/v1/contact-moments"
 AUDITED = "Every resident named in the answer is recorded in the audit trail (`read`)."
 
@@ -50,6 +54,13 @@ async def list_contact_moments(
     resident_id: Annotated[UUID | None, Query(alias="residentId", description="Moments involving this resident.")] = None,
 ) -> Response:
     filters = ContactMomentFilter(wijk_id, koppel_id, kind, from_, to, resident_id)
+    return await contact_moment_page_response(request, uow, access, page, filters)
+
+
+async def contact_moment_page_response(
+    request: Request, uow: SqlUnitOfWork, access: Access, page: PageRequest, filters: ContactMomentFilter
+) -> Response:
+    """A page of contact moments as listContactMoments answers it, its residents audited first."""
     result = await contact_moments.list_contact_moments(uow, access, page, filters, datetime.now(UTC))
     return json_page(request, contact_moments_json(result.items, result.next_cursor), result)
 

@@ -232,3 +232,48 @@ def test_both_apps_answer_every_statistics_request_alike(
                 assert taken_early == 0, f"{url}: statistics answered early take no SQLAlchemy connection"
     statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
     assert statuses == {200, 400, 401, 403, 404}
+
+
+def test_both_apps_answer_every_contact_moment_list_alike_and_audit_it_alike(
+    world: World, hoods: Neighbourhoods, route_only: TestClient, app: FastAPI, pool_checkouts: list[object]
+) -> None:
+    api = AuditedApi(world)
+    agent = world.headers(Role.wijkagent)
+    other = world.headers_for(hoods.koppel_b.members[Role.wijkagent])
+    named = create_resident(api, agent, hoods.wijk_a.id)["id"]
+    for n in range(5):
+        for headers, wijk, koppel in ((agent, hoods.wijk_a.id, hoods.koppel_a.id), (other, hoods.wijk_b.id, hoods.koppel_b.id)):
+            body = {"wijkId": str(wijk), "koppelId": str(koppel), "kind": ("huisbezoek", "straatgesprek")[n % 2],
+                    "occurredAt": f"{today()}T0{n}:30:00+01:00", "summary": f"Gesprek {n}",
+                    "residentIds": [named] if wijk == hoods.wijk_a.id and n % 2 == 0 else []}
+            assert world.client.post(f"{API}/contact-moments", json=body, headers=headers).status_code == 201
+    first = world.client.get(f"{API}/contact-moments?limit=2", headers=agent)
+    cursor = first.json()["nextCursor"]
+    assert cursor
+    queries = [
+        "", "?limit=2", f"?limit=2&cursor={cursor}", "?kind=huisbezoek", "?kind=telefoon", f"?wijkId={hoods.wijk_a.id}",
+        f"?wijkId={hoods.wijk_b.id}", f"?koppelId={hoods.koppel_a.id}", f"?residentId={named}",
+        f"?from={today()}&to={today()}", f"?from={today()}&to=2000-01-01", "?limit=200", "?limit=201", "?limit=0",
+        "?limit=+5", "?kind=onbekend", "?kind=", "?kind=huisbezoek&kind=telefoon", "?cursor=bogus", f"?cursor={'x' * 513}",
+        "?wijkId=nope", f"?residentId={named.upper()}", "?from=20250101", "?to=2026-02-30", "?unknown=1",
+    ]
+    asked = [(f"{API}/contact-moments{q}", agent) for q in queries] + [
+        (f"{API}/contact-moments", other),
+        (f"{API}/contact-moments?limit=3", world.headers(Role.opbouwwerker)),
+        (f"{API}/contact-moments", world.headers(Role.gemeente)),
+        (f"{API}/contact-moments", world.headers(Role.housing_system)),
+        (f"{API}/contact-moments", {}),
+        (f"{API}/contact-moments", {"Authorization": "Bearer not.a.token"}),
+    ]
+    on_postgresql = app.state.driver_pool is not None
+    for url, early, late, taken_early in _asked_of_both(world, route_only, pool_checkouts, asked):
+        named_on_page = 0
+        if early.status_code == 200:
+            named_on_page = sum(len(item["residentIds"]) for item in early.json()["items"])
+            if on_postgresql and early.json()["items"] and "unknown" not in url and named.upper() not in url:
+                assert taken_early == 0, f"{url}: a 200 answered early takes no SQLAlchemy connection"
+        for answer in (early, late):
+            events = audit_events(world, request_id=answer.headers["X-Request-ID"])
+            assert [e.action for e in events] == ["read"] * named_on_page, (url, answer.status_code)
+    statuses = {world.client.get(url, headers=headers).status_code for url, headers in asked}
+    assert statuses == {200, 400, 401, 403}
