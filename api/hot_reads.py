@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 from uuid import UUID
@@ -200,7 +201,7 @@ class _ListParameters:
     enums: tuple[tuple[str, type[Enum]], ...]
     days: tuple[str, ...]
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         return frozenset({"limit", "cursor", *self.ids, *(name for name, _ in self.enums), *self.days})
 
