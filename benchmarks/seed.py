@@ -85,6 +85,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "intervention": ("id", "wijk_id", "koppel_id", "kind", "title", "description", "phase", "follow_up_on",
                      "outcome_result", "outcome_text", "closed_at", "created_by_user_id", "created_by_client_id",
                      "version", "created_at", "updated_at"),
+    "intervention_signal": ("intervention_id", "signal_id"),
+    "agenda_item_signal": ("agenda_item_id", "signal_id"),
     "intervention_phase_change": ("id", "intervention_id", "at_version", "from_phase", "to_phase", "reason", "note",
                                   "follow_up_on", "changed_by_user_id", "changed_by_client_id", "changed_at"),
     "agenda_item": ("id", "wijk_id", "title", "description", "theme", "priority", "addressee_kind",
@@ -271,10 +273,11 @@ def load(url: str, world: World, volume: Volume, report: dict[str, int]) -> None
     referrals, referral_residents, referral_history = side("referral", "referral_resident", "referral_status_change")
     stream("need", world.need_rows(volume, referrals, referral_residents, referral_history),
            [referrals, referral_residents, referral_history])
-    (phases,) = side("intervention_phase_change")
-    stream("intervention", world.intervention_rows(volume, phases), [phases])
+    phases, taken_up = side("intervention_phase_change", "intervention_signal")
+    stream("intervention", world.intervention_rows(volume, phases, taken_up), [phases, taken_up])
     agenda_log = staged("agenda_item_change")
-    stream("agenda_item", world.agenda_item_rows(volume, agenda_log), [agenda_log])
+    (put_on_agenda,) = side("agenda_item_signal")
+    stream("agenda_item", world.agenda_item_rows(volume, agenda_log, put_on_agenda), [agenda_log, put_on_agenda])
 
     with psycopg.connect(url, autocommit=True) as connection:
         prepare(connection)
@@ -313,7 +316,8 @@ def main(argv: list[str] | None = None) -> None:
             "Create a PostgreSQL database holding a realistic Koppelwerk volume for the load benchmarks: "
             "3 municipalities, 60 wijken, 150 koppels and, per unit of --scale, 100 000 residents (notes, "
             "consents, audit trail), 1 000 000 contact moments, 200 000 signals, 50 000 needs with referrals, "
-            "20 000 agenda items and 10 000 interventions, with their histories and change logs, over the two "
+            "20 000 agenda items and 10 000 interventions (which take up some of the signals), with their histories "
+            "and change logs, over the two "
             "years before --anchor. Deterministic: the same --seed, --scale and --anchor give the same rows."
         ),
         epilog=(

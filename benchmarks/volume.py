@@ -3,8 +3,8 @@
 Three Drenthe municipalities of twenty wijken each; every wijk owns one postcode area (so residents'
 addresses, signal locations and the housing corporations' intake agree); 150 koppels working those
 wijken; and, per unit of scale, 100 000 residents with notes and consents, 1 000 000 contact moments,
-200 000 signals, 50 000 needs with their referrals, 20 000 agenda items and 10 000 interventions, each
-with the history the service itself would have written (status changes, the change logs the feeds
+200 000 signals, 50 000 needs with their referrals, 20 000 agenda items and 10 000 interventions (taking
+up some of the signals), each with the history the service itself would have written (status changes, the change logs the feeds
 read, audit events), spread over the two years before the anchor date.
 
 Rows are yielded as tuples of COPY text fields (already formatted; None is NULL), so the seeder can
@@ -261,6 +261,9 @@ class World:
         self.gemeenten: dict[str, Organisation] = {}
         self.housing_clients: dict[str, Client] = {}
         self.agencies: list[Organisation] = []
+        # Signals interventions and agenda items may take up, per wijk: a quarter of those not turned
+        # down, so a page of signals carries links as it does in use (and memory stays small at 10×).
+        self._linkable: dict[str, list[str]] = {}
         self._build_fixed()
 
     # --- identifiers and time ------------------------------------------------------------------------
@@ -601,6 +604,8 @@ class World:
                 history.append((self.new_id(), sid, version, before, after, reason, handler.id, None, at))
                 changes.append((sid, organisation_id, "status_changed", after, version, at))
             status = path[-1]
+            if status != "afgewezen" and rng.random() < 0.25:
+                self._linkable.setdefault(wijk.id, []).append(sid)
             closed = at if status in ("afgehandeld", "afgewezen") else None
             category = rng.choice(SIGNAL_CATEGORIES_BY_SOURCE[source])
             yield (sid, wijk.id, source, category, rng.choice(SIGNAL_TEXTS), rng.choice(("laag", "normaal", "normaal", "hoog")),
@@ -659,7 +664,14 @@ class World:
 
     # --- interventions --------------------------------------------------------------------------------
 
-    def intervention_rows(self, volume: Volume, history: list[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+    def _signals_to_link(self, wijk: Wijk, most: int) -> list[str]:
+        """Up to `most` distinct signals of the wijk for an intervention or agenda item to take up."""
+        pool = self._linkable.get(wijk.id, [])
+        return self.rng.sample(pool, min(self.rng.randint(0, most), len(pool)))
+
+    def intervention_rows(self, volume: Volume, history: list[tuple[object, ...]],
+                          links: list[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+        """Interventions with their phase history; `links` gets the signals each takes up (0–3)."""
         rng = self.rng
         picker = self._wijk_picker()
         phases = ("kwartier_maken", "activeren", "toeleiden", "nazorg", "agenderen", "evaluatie")
@@ -668,6 +680,7 @@ class World:
             koppel, member = self._koppel_and_member(wijk)
             created = self.instant()
             iid = self.new_id()
+            links.extend((iid, sid) for sid in self._signals_to_link(wijk, 3))
             age_days = (self.anchor - created).days
             reached = min(len(phases) - 1, int(rng.random() * (1 + age_days / 60)))
             path = [phases[0], *sorted(rng.sample(phases[1:reached + 1], k=min(reached, 1 + int(rng.random() * reached))), key=phases.index)] if reached else [phases[0]]
@@ -686,11 +699,16 @@ class World:
 
     # --- agenda items ---------------------------------------------------------------------------------
 
-    def agenda_item_rows(self, volume: Volume, changes: list[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-        """Agenda items as they are now; `changes` gets every change-log entry of each (ordered later)."""
+    def agenda_item_rows(self, volume: Volume, changes: list[tuple[object, ...]],
+                         links: list[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+        """Agenda items as they are now; `changes` gets every change-log entry of each (ordered later),
+        `links` the signals each puts on the agenda (0–2)."""
         picker = self._wijk_picker()
         for _ in range(volume.agenda_items):
-            yield self._agenda_item(self.wijken[self.rng.choice(picker)], changes)
+            wijk = self.wijken[self.rng.choice(picker)]
+            item = self._agenda_item(wijk, changes)
+            links.extend((item[0], sid) for sid in self._signals_to_link(wijk, 2))
+            yield item
 
     def _agenda_item(self, wijk: Wijk, changes: list[tuple[object, ...]]) -> tuple[object, ...]:
         """One agenda item's life: raised as a concept, mostly submitted, answered and closed."""
