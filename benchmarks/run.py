@@ -23,16 +23,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -140,6 +143,9 @@ class Measurement:
     timeouts: int
     items_per_request: int = 1
     succeeded_per_second: float = 0.0  # 2xx/3xx answers only
+    # Connections each worker held halfway through the run, most first: the kernel hands wrk's
+    # connections to whichever worker accepts first, and the busier worker sets the p99.
+    split: tuple[int, ...] = ()
 
     @property
     def items_per_second(self) -> float:
@@ -286,7 +292,8 @@ def fixtures(database_url: str) -> Fixtures:
 def run_wrk(
     args: argparse.Namespace, script: str, url: str, duration: float | None = None, timeout: float = 2.0,
     connections: int | None = None,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], tuple[int, ...]]:
+    """wrk's figures (the Lua script's BENCH line) and the connections per worker halfway through."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + LUA_DONE)
         path = handle.name
@@ -295,12 +302,33 @@ def run_wrk(
         "wrk", f"-t{args.threads}", f"-c{connections or args.connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
         "-s", path, url,
     ]
+    split: tuple[int, ...] = ()
     try:
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+        try:
+            process.wait(timeout=seconds / 2)
+        except subprocess.TimeoutExpired:
+            split = connections_per_worker(urlsplit(url).port or 80)
+        output, errors = process.communicate()
     finally:
         os.unlink(path)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command, output, errors)
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
-    return json.loads(line.removeprefix("BENCH "))  # type: ignore[no-any-return]
+    return json.loads(line.removeprefix("BENCH ")), split
+
+
+def connections_per_worker(port: int) -> tuple[int, ...]:
+    """The established connections each server process holds on `port`, most first (`ss` of iproute2;
+    nothing where it is missing)."""
+    try:
+        listed = subprocess.run(  # noqa: S603 - a fixed command
+            ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],  # noqa: S607
+            capture_output=True, text=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ()
+    return tuple(sorted(Counter(re.findall(r"pid=(\d+)", listed)).values(), reverse=True))
 
 
 def measure(
@@ -309,7 +337,7 @@ def measure(
 ) -> Measurement:
     if args.warmup > 0:
         run_wrk(args, script, url, args.warmup, timeout, connections)
-    raw = run_wrk(args, script, url, timeout=timeout, connections=connections)
+    raw, split = run_wrk(args, script, url, timeout=timeout, connections=connections)
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
     seconds = raw["duration_us"] / 1e6
     result = Measurement(
@@ -321,6 +349,7 @@ def measure(
         raw["timeout"],
         items,
         (raw["requests"] - raw["status"]) / seconds,
+        split,
     )
     print(f"  {name}: {result.requests_per_second:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
           f"p99 {result.p99_ms:.1f} ms, errors {errors}", file=sys.stderr, flush=True)
@@ -472,13 +501,14 @@ def report(rows: list[Measurement], catch_up_result: tuple[float, int, list[str]
     print(f"{args.workers} workers, wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s; "
           f"load average {load[0]:.2f} before, {load_after[0]:.2f} after; health/live reference "
           f"{reference:.0f} req/s (mean of start and end)")
-    header = f"{'endpoint':<44} {'req/s':>8} {'items/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'t/o':>5} {'÷ live':>7}"
+    header = (f"{'endpoint':<44} {'req/s':>8} {'items/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'t/o':>5} "
+              f"{'÷ live':>7} {'conns':>7}")
     print(header)
     print("-" * len(header))
     for r in rows:
         items = f"{r.items_per_second:.0f}" if r.items_per_request > 1 else ""
         print(f"{r.name:<44} {r.requests_per_second:>8.0f} {items:>9} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
-              f"{r.errors:>7} {r.timeouts:>5} {r.requests_per_second / reference:>7.1%}")
+              f"{r.errors:>7} {r.timeouts:>5} {r.requests_per_second / reference:>7.1%} {'/'.join(map(str, r.split)):>7}")
     if catch_up_result is not None:
         print(f"{'police feed catch-up, 1 client, limit ' + str(FEED_MAX_LIMIT):<44} {'':>8} "
               f"{catch_up_result[0]:>9.0f}   ({args.feed_changes} changes read; the feed holds {catch_up_result[1]})")
