@@ -144,7 +144,7 @@ class Measurement:
     items_per_request: int = 1
     succeeded_per_second: float = 0.0  # 2xx/3xx answers only
     # Connections each worker held halfway through the run, most first: the kernel hands wrk's
-    # connections to whichever worker accepts first, and the busier worker sets the p99.
+    # connections to whichever worker accepts first, and a lopsided split can stretch the p99.
     split: tuple[int, ...] = ()
 
     @property
