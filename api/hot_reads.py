@@ -179,14 +179,25 @@ class HotReads:
         return None
 
 
+def _query_values(query_string: bytes, names: frozenset[str]) -> dict[str, str] | None:
+    """The query's parameters by name, when each is one of `names` and given at most once; else None."""
+    values: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in values or name not in names:
+            return None
+        values[name] = value
+    return values
+
+
+_STATISTICS_PARAMETERS = frozenset({"from", "to"})
+
+
 def _statistics_query(query_string: bytes) -> tuple[date | None, date | None] | None:
     """getWijkStatistics' period when its query holds only `from` and `to`, each at most once, as
     YYYY-MM-DD; else None (the route judges the rest)."""
-    values: dict[str, str] = {}
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name in values or name not in ("from", "to"):
-            return None
-        values[name] = value
+    values = _query_values(query_string, _STATISTICS_PARAMETERS)
+    if values is None:
+        return None
     try:
         return _day(values.get("from")), _day(values.get("to"))
     except ValueError:
@@ -220,12 +231,9 @@ def _list_query(query_string: bytes, parameters: _ListParameters) -> tuple[PageR
     """The page and the filters (every parameter by name, None when not given) when every query
     parameter is one the list takes, given once, in the spelling its validation surely accepts; else
     None (the route judges the rest)."""
-    values: dict[str, str] = {}
-    names = parameters.names
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name in values or name not in names:
-            return None
-        values[name] = value
+    values = _query_values(query_string, parameters.names)
+    if values is None:
+        return None
     limit = values.get("limit")
     if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
         return None

@@ -204,11 +204,21 @@ async def create_driver_pool(options: DatabaseOptions, size: int) -> DriverPool:
 _CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
 
 
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE PostgreSQL answered with: asyncpg's server errors arrive wrapped in SQLAlchemy's
+    DBAPIError from the session, bare from a connection of the driver pool."""
+    if isinstance(error, sa_exc.DBAPIError):
+        sqlstate = getattr(error.orig, "sqlstate", None)
+    elif isinstance(error, asyncpg.PostgresError):
+        sqlstate = error.sqlstate
+    else:
+        return None
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
 def transaction_conflict(error: BaseException) -> bool:
     """True when the database gave up `error`'s transaction for a concurrent one; nothing of it was written."""
-    if isinstance(error, sa_exc.DBAPIError):
-        return getattr(error.orig, "sqlstate", None) in _CONFLICT_SQLSTATES
-    return isinstance(error, asyncpg.PostgresError) and error.sqlstate in _CONFLICT_SQLSTATES
+    return _sqlstate(error) in _CONFLICT_SQLSTATES
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -221,14 +231,12 @@ def database_unavailable(error: BaseException) -> bool:
             return True
         # asyncpg's server errors arrive as the generic DBAPIError, e.g. "the database system is
         # shutting down" while connecting, or "terminating connection due to administrator command".
-        sqlstate = getattr(error.orig, "sqlstate", None)
-        return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+        return (_sqlstate(error) or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
     # The same, raised bare by a connection of the driver pool: a closed or lost connection, or the server's.
     if isinstance(error, asyncpg.InterfaceError):
         return True
     if isinstance(error, asyncpg.PostgresError):
-        sqlstate = error.sqlstate
-        return isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+        return (_sqlstate(error) or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
     # asyncpg raises its connect and command timeouts, and the socket's errors, without wrapping them.
     if isinstance(error, TimeoutError | ConnectionError | socket.gaierror):
         return True
