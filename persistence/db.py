@@ -190,10 +190,19 @@ async def create_driver_pool(options: DatabaseOptions, size: int) -> DriverPool:
         max_inactive_connection_lifetime=0,
         timeout=options.connect_timeout_seconds,
         command_timeout=options.statement_timeout_seconds,
-        # No plan_cache_mode: PostgreSQL plans the list pages afresh at every execution, and forcing
-        # their generic plan saved a third of a signal page's server CPU at scale 1 (213 µs against
-        # 327) but cost 2 600 µs against 300-333 at ten times the volume.
-        server_settings={"application_name": "koppelwerk-api"},
+        server_settings={
+            "application_name": "koppelwerk-api",
+            # Left to choose, PostgreSQL planned every list page afresh (a custom plan: 100-160 µs of
+            # server CPU, a third of a signal page's) for the plan its generic one already is. The
+            # statements sent here are few, prepared once per connection, and each has an index that
+            # serves every value of its parameters, so the plan made once serves them all: a work queue
+            # of a rare status reads (status, wijk_id, created_at, id) (migration 0011) like one of a
+            # common status. A statement added to this pool needs such an index too.
+            "plan_cache_mode": "force_generic_plan",
+            # A generic plan prices LIMIT $n as a tenth of the rows, so at ten times the volume a page of
+            # contact moments was priced past jit_above_cost and compiled (120 ms) for a 0.3 ms walk.
+            "jit": "off",
+        },
     )
     return DriverPool(pool, options.pool_timeout_seconds)
 

@@ -265,7 +265,14 @@ Index(
     SignalRow.created_at,  # type: ignore[arg-type]
     SignalRow.id,  # type: ignore[arg-type]
 )
-Index("ix_signal_status_wijk_id", SignalRow.status, SignalRow.wijk_id)  # type: ignore[arg-type]
+# A koppel's signals of one status in keyset order, for any status (0011).
+Index(
+    "ix_signal_status_wijk_id_created_at_id",
+    SignalRow.status,  # type: ignore[arg-type]
+    SignalRow.wijk_id,  # type: ignore[arg-type]
+    SignalRow.created_at,  # type: ignore[arg-type]
+    SignalRow.id,  # type: ignore[arg-type]
+)
 Index(
     "ix_intervention_wijk_id_created_at_id",
     InterventionRow.wijk_id,  # type: ignore[arg-type]
