@@ -66,13 +66,16 @@ def decode_cursor(cursor: str, columns: Sequence[Any]) -> list[Any]:
 
 
 def after(columns: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in ascending (columns…) order, written out so every database
-    can use the index (a, b) > (x, y) ≡ a > x OR (a = x AND b > y)."""
+    """Rows strictly after `values` in ascending (columns…) order: (a, b) > (x, y) written out as
+    a > x OR (a = x AND b > y), which every database evaluates alike, behind `a >= x`. An index
+    along (…, a, b) cannot start at an OR of conditions, only filter with it, so without that
+    redundant bound each page would walk every entry before the cursor and a deep page would cost
+    more than the first; with it the walk starts at the cursor (tests/integration/test_cursor_bound.py)."""
     clauses = []
     for i, column in enumerate(columns):
         equal_prefix = [columns[j] == values[j] for j in range(i)]
         clauses.append(and_(*equal_prefix, column > values[i]))
-    return or_(*clauses)
+    return and_(columns[0] >= values[0], or_(*clauses))
 
 
 async def fetch_page(
