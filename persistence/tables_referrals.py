@@ -135,7 +135,21 @@ Index(
     ContactMomentRow.id,  # type: ignore[arg-type]
     postgresql_include=["kind"],
 )
-Index("ix_contact_moment_koppel_id_occurred_at", ContactMomentRow.koppel_id, ContactMomentRow.occurred_at)  # type: ignore[arg-type]
+# A koppel's page of one kind of contact moment, or of one koppel's moments, in keyset order (0012).
+Index(
+    "ix_contact_moment_wijk_id_kind_occurred_at_id",
+    ContactMomentRow.wijk_id,  # type: ignore[arg-type]
+    ContactMomentRow.kind,  # type: ignore[arg-type]
+    ContactMomentRow.occurred_at,  # type: ignore[arg-type]
+    ContactMomentRow.id,  # type: ignore[arg-type]
+)
+Index(
+    "ix_contact_moment_koppel_id_wijk_id_occurred_at_id",
+    ContactMomentRow.koppel_id,  # type: ignore[arg-type]
+    ContactMomentRow.wijk_id,  # type: ignore[arg-type]
+    ContactMomentRow.occurred_at,  # type: ignore[arg-type]
+    ContactMomentRow.id,  # type: ignore[arg-type]
+)
 Index("ix_contact_moment_resident_resident_id", ContactMomentResidentRow.resident_id)  # type: ignore[arg-type]
 Index("ix_need_wijk_id_created_at_id", NeedRow.wijk_id, NeedRow.created_at, NeedRow.id)  # type: ignore[arg-type]
 Index("ix_need_resident_id", NeedRow.resident_id)  # type: ignore[arg-type]
