@@ -19,9 +19,9 @@ bearer token, a token that fails, a system's token for a resident, an unknown or
 role not admitted, a resident or wijk out of reach, a period refused, a database that fails — goes on
 to the route, which answers it exactly as it always has. Nothing was written by then: a signal list
 and statistics write nothing, the resident's statement stores the read's audit event only when it
-returns the resident, and a page of contact moments stores its audit events in one statement, its
-last before the answer (a connection lost after such a statement committed is the one exception, and
-then the route's read is audited too: a read is never served unaudited).
+returns the resident, and a page of contact moments is one statement that stores its audit events
+with the page (a connection lost after such a statement committed is the one exception, and then the
+route's read is audited too: a read is never served unaudited).
 """
 
 from __future__ import annotations

@@ -158,6 +158,33 @@ def events_for(
 
 
 @dataclass(frozen=True)
+class AuditStamp:
+    """What the events of one request share — who, which action, when, which kind of record and which
+    fields — handed to a store that returns records naming residents and writes one event per
+    resident named, each event adding the resident and the record that names them (a page of contact
+    moments: on PostgreSQL the page and its events are one statement)."""
+
+    actor: Actor
+    action: AuditAction
+    occurred_at: datetime
+    record_kind: RecordKind
+    fields: tuple[str, ...]
+
+    def event(self, record_id: UUID, resident_id: UUID) -> AuditEvent:
+        return audit_event(
+            self.actor, self.action, resident_id, self.occurred_at,
+            record_kind=self.record_kind, record_id=record_id, fields=self.fields,
+        )
+
+    def events(self, record_id: UUID, resident_ids: Iterable[UUID]) -> list[AuditEvent]:
+        """One event per resident the record names, as events_for writes them."""
+        return events_for(
+            self.actor, self.action, resident_ids, self.occurred_at,
+            record_kind=self.record_kind, record_id=record_id, fields=self.fields,
+        )
+
+
+@dataclass(frozen=True)
 class AuditFilter:
     resident_id: UUID | None = None
     actor_id: UUID | None = None

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.audit import Access, AuditAction, AuditEvent, RecordKind, events_for
+from domain.audit import Access, AuditAction, AuditEvent, AuditStamp, RecordKind, events_for
 from domain.casework import Actor, check_version, local_day_bounds, required_text, wijk_for_new_work
 from domain.errors import InvalidInput, NotFound
 from domain.identity import KOPPEL_ROLES
@@ -223,14 +223,14 @@ async def list_contact_moments(
     uow: UnitOfWork, access: Access, page: PageRequest, filters: ContactMomentFilter, now: datetime
 ) -> Page[ContactMoment]:
     """The contact moments in the caller's wijken, oldest first; filter by wijk, koppel, kind,
-    period and resident. One audit event per resident named on the page."""
+    period and resident. One audit event per resident named on the page, stored by the store as it
+    reads the page."""
     scope = access.scope
     enforce(can_list_contact_moments(scope), NOT_FOUND)
     filters.occurred_range()
-    result = await uow.contact_moments.list(scope.wijk_ids, page, filters)
-    events = [e for m in result.items for e in _events(access, AuditAction.read, m, now)]
-    if events:
-        await uow.audit.append(events)
+    read = AuditStamp(access.actor, AuditAction.read, now, RecordKind.contact_moment, CONTACT_FIELDS)
+    result = await uow.contact_moments.list(scope.wijk_ids, page, filters, audited_as=read)
+    if any(m.resident_ids for m in result.items):
         await uow.commit()
     return result
 

@@ -1,16 +1,34 @@
-"""Contact moments with the residents involved: on PostgreSQL a page brings its residents along, elsewhere
-the residents of a page are read in one query."""
+"""Contact moments with the residents involved: on PostgreSQL a page brings its residents along and stores
+its audit events in the same statement, elsewhere the residents of a page are read in one query and its
+events appended in another."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
+from domain.audit import AuditStamp
 from domain.casework import Actor
 from domain.contact_moments import ContactKind, ContactMoment, ContactMomentFilter
 from domain.identity import PrincipalKind
@@ -23,13 +41,22 @@ from persistence.pagination import (
     partitioned_page_values,
 )
 from persistence.repositories import TableRepository
+from persistence.residents import (
+    AUDIT_COLUMNS,
+    NEW_EVENT_ID_SQL,
+    SHARED_AUDIT_COLUMNS,
+    SqlAuditRepository,
+    audit_row,
+)
 from persistence.tables import UserRow
 from persistence.tables_referrals import ContactMomentResidentRow, ContactMomentRow
+from persistence.tables_residents import AuditEventRow
 from persistence.types import member_of
 
 MOMENT: Table = ContactMomentRow.__table__  # type: ignore[assignment]
 INVOLVED: Table = ContactMomentResidentRow.__table__  # type: ignore[assignment]
 USER: Table = UserRow.__table__  # type: ignore[assignment]
+AUDIT: Table = AuditEventRow.__table__  # type: ignore[assignment]
 
 
 _KIND = member_of(ContactKind)
@@ -103,17 +130,59 @@ def _conditions(filters: Iterable[str], values: Mapping[str, Any] | None = None)
 @cache
 def _page_statement(shape: PageShape) -> DriverStatement:
     """At most limit + 1 contact moments of the wijken given, each with its recorder's name and its
-    residents as an array; subqueries on the page's rows rather than joins beneath its LIMIT, which
-    cost PostgreSQL more to plan (see persistence.casework._signal_page). Built once per shape."""
+    residents as an array, and the read's audit event for each resident named by the first `limit`
+    of them (the last row only tells whether a next page exists: it is not shown, so not audited).
+
+    The events are a data-modifying WITH part, which PostgreSQL runs exactly once whether or not the
+    outer query reads it: the page and its events are one atomic statement, and the events take no
+    worker time to build or to send. What they share comes bound from the domain's AuditStamp; per
+    event only the resident, the moment and a new id (NEW_EVENT_ID_SQL) are added here.
+    Subqueries on the page's rows rather than joins beneath its LIMIT, which cost PostgreSQL more to
+    plan (see persistence.casework._signal_page). Built once per shape."""
     c, i = MOMENT.c, INVOLVED.c
-    page = shape.page(select(MOMENT).where(*_conditions(shape.filters)), c.wijk_id, _ORDER).subquery("page")
+    page = shape.page(select(MOMENT).where(*_conditions(shape.filters)), c.wijk_id, _ORDER).cte("page")
+    shown = (
+        select(page.c.id)
+        .order_by(page.c.occurred_at, page.c.id)
+        .limit(bindparam("shown_limit", type_=Integer))
+        .subquery("shown")
+    )
+    per_event: dict[str, Any] = {
+        "id": literal_column(NEW_EVENT_ID_SQL),
+        "resident_id": i.resident_id,
+        "record_id": i.contact_moment_id,
+    }
+    stamped = {name: _stamped(name) for name in SHARED_AUDIT_COLUMNS}
+    events = select(*[(per_event | stamped)[name] for name in AUDIT_COLUMNS]).select_from(
+        shown.join(INVOLVED, i.contact_moment_id == shown.c.id)
+    )
+    audited = insert(AUDIT).from_select(list(AUDIT_COLUMNS), events).cte("audited")
     recorder = select(USER.c.display_name).where(USER.c.id == page.c.recorded_by_user_id).scalar_subquery()
     residents = func.array(select(i.resident_id).where(i.contact_moment_id == page.c.id).scalar_subquery())
     return DriverStatement.of(
-        select(page, recorder.label("recorded_by_name"), residents.label("resident_ids")).order_by(
-            page.c.occurred_at, page.c.id
-        )
+        select(page, recorder.label("recorded_by_name"), residents.label("resident_ids"))
+        .add_cte(audited)
+        .order_by(page.c.occurred_at, page.c.id)
     )
+
+
+def _stamped(name: str) -> Any:
+    """The bound value of an audit column every event of the page shares (_stamp_values)."""
+    if name == "fields":
+        return cast(bindparam("audit_fields", type_=String), AUDIT.c.fields.type)
+    return bindparam(f"audit_{name}", type_=AUDIT.c[name].type)
+
+
+def _stamp_values(stamp: AuditStamp) -> dict[str, Any]:
+    """The shared columns of `stamp`'s events, as _stamped binds them: taken from an event the domain
+    builds, so they are what SqlAuditRepository.append would store."""
+    shared = audit_row(stamp.event(_NO_ID, _NO_ID))
+    values = {f"audit_{name}": shared[name] for name in SHARED_AUDIT_COLUMNS}
+    values["audit_fields"] = json.dumps(shared["fields"])
+    return values
+
+
+_NO_ID = UUID(int=0)
 
 
 class SqlContactMomentRepository(TableRepository[ContactMoment]):
@@ -163,7 +232,7 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
         return (await self._with_residents([row]))[0] if row else None
 
     async def list(
-        self, wijk_ids: frozenset[UUID], page: PageRequest, filters: ContactMomentFilter
+        self, wijk_ids: frozenset[UUID], page: PageRequest, filters: ContactMomentFilter, audited_as: AuditStamp
     ) -> Page[ContactMoment]:
         # Mirrors domain.contact_moments.can_work_with_contact_moments: the caller's wijken only.
         wijken = sorted(wijk_ids)
@@ -171,16 +240,21 @@ class SqlContactMomentRepository(TableRepository[ContactMoment]):
             wijken = [w for w in wijken if w == filters.wijk_id]
         values = _filter_values(filters)
         if wijken and on_postgresql(self.session):
-            return await self._page_on_driver(wijken, page, values)
+            return await self._page_on_driver(wijken, page, values, audited_as)
         stmt = self._select().where(*_conditions(values, values))
         rows = await fetch_page_by_partition(self.session, stmt, MOMENT.c.wijk_id, wijken, _ORDER, page, lambda r: r)
-        return Page(items=await self._with_residents(rows.items), next_cursor=rows.next_cursor)
+        moments = await self._with_residents(rows.items)
+        await SqlAuditRepository(self.session).append(e for m in moments for e in audited_as.events(m.id, m.resident_ids))
+        return Page(items=moments, next_cursor=rows.next_cursor)
 
-    async def _page_on_driver(self, wijken: list[UUID], page: PageRequest, values: dict[str, Any]) -> Page[ContactMoment]:
-        """The list above on PostgreSQL: the page and its residents in one statement, sent straight
-        to asyncpg."""
+    async def _page_on_driver(
+        self, wijken: list[UUID], page: PageRequest, values: dict[str, Any], audited_as: AuditStamp
+    ) -> Page[ContactMoment]:
+        """The list above on PostgreSQL: the page, its residents and its audit events in one statement,
+        sent straight to asyncpg."""
         statement = _page_statement(PageShape.of(values, wijken, page))
-        rows = await statement.fetch(self.session, values | partitioned_page_values(wijken, _ORDER, page))
+        bound = values | partitioned_page_values(wijken, _ORDER, page) | _stamp_values(audited_as)
+        rows = await statement.fetch(self.session, bound | {"shown_limit": page.limit})
         return page_of_rows(rows, _ORDER, page, lambda r: _moment(r, r["resident_ids"]))
 
     async def save(self, moment: ContactMoment, expected_version: int, now: datetime) -> ContactMoment:

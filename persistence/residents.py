@@ -465,11 +465,11 @@ def _event(row: Mapping[str, Any]) -> AuditEvent:
     )
 
 
-_AUDIT_COLUMNS = (
+AUDIT_COLUMNS = (
     "id", "occurred_at", "actor_kind", "actor_id", "actor_role", "actor_organisation_id", "action",
     "resident_id", "record_kind", "record_id", "fields", "purpose", "request_id",
 )
-assert set(_AUDIT_COLUMNS) == {c.name for c in AUDIT.c}, "an audit column was added: append it in both paths"
+assert set(AUDIT_COLUMNS) == {c.name for c in AUDIT.c}, "an audit column was added: append it in both paths"
 _UUID_COLUMNS = frozenset({"id", "actor_id", "actor_organisation_id", "resident_id", "record_id"})
 
 
@@ -485,31 +485,59 @@ def _audit_array(name: str) -> tuple[str, Any]:
 # Only this module's constants are interpolated; the values are bound arrays.
 _APPEND_AUDIT_EVENTS = text(
     "INSERT INTO audit_event ({names}) SELECT {selected} FROM unnest({arrays}) AS e({names})".format(  # noqa: S608
-        names=", ".join(_AUDIT_COLUMNS),
-        selected=", ".join("fields::json" if name == "fields" else name for name in _AUDIT_COLUMNS),
-        arrays=", ".join(f"CAST(:{name} AS {_audit_array(name)[0]})" for name in _AUDIT_COLUMNS),
+        names=", ".join(AUDIT_COLUMNS),
+        selected=", ".join("fields::json" if name == "fields" else name for name in AUDIT_COLUMNS),
+        arrays=", ".join(f"CAST(:{name} AS {_audit_array(name)[0]})" for name in AUDIT_COLUMNS),
     )
-).bindparams(*[bindparam(name, type_=_audit_array(name)[1]) for name in _AUDIT_COLUMNS])
+).bindparams(*[bindparam(name, type_=_audit_array(name)[1]) for name in AUDIT_COLUMNS])
 _APPEND_AUDIT_EVENTS_ON_DRIVER = DriverStatement.of(_APPEND_AUDIT_EVENTS)
 
+
+def audit_row(e: AuditEvent) -> dict[str, Any]:
+    """An event as the table's columns hold it."""
+    return {
+        "id": e.id,
+        "occurred_at": e.occurred_at,
+        "actor_kind": e.actor_kind.value,
+        "actor_id": e.actor_id,
+        "actor_role": e.actor_role.value if e.actor_role else None,
+        "actor_organisation_id": e.actor_organisation_id,
+        "action": e.action.value,
+        "resident_id": e.resident_id,
+        "record_kind": e.record_kind.value,
+        "record_id": e.record_id,
+        "fields": list(e.fields),
+        "purpose": e.purpose,
+        "request_id": e.request_id,
+    }
+
+
+# A new event's id made by PostgreSQL, for the events a statement writes for the rows it reads: time-
+# ordered like domain.audit.new_event_id's (UUIDv7: the milliseconds since the epoch in the first 48
+# bits, version 7 in the next 4, the rest gen_random_uuid's, whose variant bits are already RFC 9562's).
+NEW_EVENT_ID_SQL = (
+    "CAST(encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING"
+    " substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),"
+    " 52, 1), 53, 1), 'hex') AS uuid)"
+)
 
 # The events of one request that differ only in which resident and record they name (a page of contact
 # moments, a search): the shared columns travel once, only the ids as arrays.
 _PER_EVENT = ("id", "resident_id", "record_id")
-_SHARED = tuple(name for name in _AUDIT_COLUMNS if name not in _PER_EVENT)
+SHARED_AUDIT_COLUMNS = tuple(name for name in AUDIT_COLUMNS if name not in _PER_EVENT)
 _APPEND_SHARED_AUDIT_EVENTS = text(
     "INSERT INTO audit_event ({names}) SELECT {selected} FROM unnest({arrays}) AS e({per_event})".format(  # noqa: S608
-        names=", ".join(_AUDIT_COLUMNS),
+        names=", ".join(AUDIT_COLUMNS),
         selected=", ".join(
             f"e.{name}" if name in _PER_EVENT else "CAST(:fields AS json)" if name == "fields" else f":{name}"
-            for name in _AUDIT_COLUMNS
+            for name in AUDIT_COLUMNS
         ),
         arrays=", ".join(f"CAST(:{name} AS uuid[])" for name in _PER_EVENT),
         per_event=", ".join(_PER_EVENT),
     )
 ).bindparams(
     *[bindparam(name, type_=ARRAY(Uuid())) for name in _PER_EVENT],
-    *[bindparam(name, type_=String() if name == "fields" else AUDIT.c[name].type) for name in _SHARED],
+    *[bindparam(name, type_=String() if name == "fields" else AUDIT.c[name].type) for name in SHARED_AUDIT_COLUMNS],
 )
 _APPEND_SHARED_AUDIT_EVENTS_ON_DRIVER = DriverStatement.of(_APPEND_SHARED_AUDIT_EVENTS)
 
@@ -523,24 +551,7 @@ class SqlAuditRepository:
         self.session = session
 
     async def append(self, events: Iterable[AuditEvent]) -> None:
-        rows = [
-            {
-                "id": e.id,
-                "occurred_at": e.occurred_at,
-                "actor_kind": e.actor_kind.value,
-                "actor_id": e.actor_id,
-                "actor_role": e.actor_role.value if e.actor_role else None,
-                "actor_organisation_id": e.actor_organisation_id,
-                "action": e.action.value,
-                "resident_id": e.resident_id,
-                "record_kind": e.record_kind.value,
-                "record_id": e.record_id,
-                "fields": list(e.fields),
-                "purpose": e.purpose,
-                "request_id": e.request_id,
-            }
-            for e in events
-        ]
+        rows = [audit_row(e) for e in events]
         if not rows:
             return
         if on_postgresql(self.session):
@@ -550,13 +561,13 @@ class SqlAuditRepository:
             # Sent straight to the driver: inside the use case's transaction when it has one, else (a
             # read's events, its only write) on the read's driver lease in autocommit, where the one
             # INSERT is atomic by itself — not through a connection of SQLAlchemy's pool of its own.
-            shared = {name: rows[0][name] for name in _SHARED}
-            if all(row[name] == shared[name] for row in rows for name in _SHARED):
+            shared = {name: rows[0][name] for name in SHARED_AUDIT_COLUMNS}
+            if all(row[name] == shared[name] for row in rows for name in SHARED_AUDIT_COLUMNS):
                 params = {name: [row[name] for row in rows] for name in _PER_EVENT}
                 params |= shared | {"fields": json.dumps(shared["fields"])}
                 await _APPEND_SHARED_AUDIT_EVENTS_ON_DRIVER.fetch(self.session, params)
                 return
-            columns = {name: [row[name] for row in rows] for name in _AUDIT_COLUMNS}
+            columns = {name: [row[name] for row in rows] for name in AUDIT_COLUMNS}
             columns["fields"] = [json.dumps(fields) for fields in columns["fields"]]
             await _APPEND_AUDIT_EVENTS_ON_DRIVER.fetch(self.session, columns)
         else:  # RETURNING makes it one multi-row INSERT (insertmanyvalues), not an INSERT per event
