@@ -521,8 +521,9 @@ NEW_EVENT_ID_SQL = (
     " 52, 1), 53, 1), 'hex') AS uuid)"
 )
 
-# The events of one request that differ only in which resident and record they name (a page of contact
-# moments, a search): the shared columns travel once, only the ids as arrays.
+# The events of one request that differ only in which resident and record they name (a search's hits;
+# a page of contact moments writes its own, persistence.contact_moments._page_statement): the shared
+# columns travel once, only the ids as arrays.
 _PER_EVENT = ("id", "resident_id", "record_id")
 SHARED_AUDIT_COLUMNS = tuple(name for name in AUDIT_COLUMNS if name not in _PER_EVENT)
 _APPEND_SHARED_AUDIT_EVENTS = text(

@@ -45,7 +45,7 @@ def test_a_page_after_a_cursor_seeks_to_it_in_the_index(world: World, backend: s
             .order_by(*_ORDER)
             .limit(51)
         )
-        compiled = stmt.compile(compile_kwargs={"literal_binds": False})
+        compiled = stmt.compile()
         # Only the plan is asked for: the values' types do not change it, so they travel as text.
         params = {name: str(bind.effective_value) for name, bind in compiled.binds.items()}
         rows = (await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"), params)).all()
